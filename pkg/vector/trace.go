@@ -4,6 +4,12 @@
 // backup-scale wraps.
 package vector
 
+import (
+	"math"
+
+	"github.com/welllog/digitiser/pkg/manifest"
+)
+
 // Trace is one curve followed down its track. Index i of every slice is
 // row Top+i of the deskewed strip.
 type Trace struct {
@@ -20,4 +26,25 @@ type Trace struct {
 	Wrap []int8 `json:"wrap"`
 	// Conf is the row's confidence, 0..1.
 	Conf []float32 `json:"conf"`
+}
+
+// Len returns the number of rows the trace covers.
+func (t *Trace) Len() int { return len(t.Frac) }
+
+// Raw returns row i's position on the printed track, 0..1, whichever scale
+// it is on: Frac minus the wrap count. NaN where the row has no value.
+func (t *Trace) Raw(i int) float64 { return t.Frac[i] - float64(t.Wrap[i]) }
+
+// Value converts row i to a curve value: through the main scale when Wrap
+// is 0, through the backup scale otherwise (NaN when the curve has none).
+// It returns NaN where the row has no value.
+func (t *Trace) Value(c manifest.Curve, i int) float64 {
+	f := t.Frac[i]
+	if math.IsNaN(f) {
+		return math.NaN()
+	}
+	if t.Wrap[i] == 0 {
+		return c.Value(f)
+	}
+	return c.BackupValue(t.Raw(i))
 }

@@ -1,0 +1,259 @@
+package vector
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/welllog/digitiser/pkg/manifest"
+	"github.com/welllog/digitiser/pkg/raster"
+)
+
+func sine(centre, amp, period float64) func(float64) float64 {
+	return func(y float64) float64 { return centre + amp*math.Sin(2*math.Pi*y/period) }
+}
+
+func TestTraceSingleStyles(t *testing.T) {
+	const w, h = 300, 1500
+	band := raster.Band{Left: 40, Right: 260}
+	cases := []struct {
+		name    string
+		style   string
+		on, off float64
+		width   float64
+	}{
+		{"solid", manifest.StyleSolid, 0, 0, 3},
+		{"dashed", manifest.StyleDashed, 14, 9, 3},
+		{"dotted", manifest.StyleDotted, 2.5, 5, 2.5},
+		{"dash-dot", manifest.StyleDashDot, 14, 5, 3},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := curve("C", tc.style)
+			x := sine(150, 70, 400)
+			pm := raster.NewProbMap(w, h)
+			draw(pm, stroke{x: x, cls: c.Class(), width: tc.width, on: tc.on, off: tc.off,
+				y0: 0, y1: h})
+			trs, err := TraceAll(pm, oneTrack(w, h, band), manifestOf(c), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mean, worst, missing := errStats(t, trs[0], band, x, 10, h-10)
+			t.Logf("mean %.3f px, worst %.3f px, missing %d rows", mean, worst, missing)
+			if mean > 0.35 || worst > 2 || missing > 0 {
+				t.Errorf("mean %.3f px (want <= 0.35), worst %.3f px (want <= 2), "+
+					"missing %d rows (want 0)", mean, worst, missing)
+			}
+		})
+	}
+}
+
+func TestTraceSharpSpike(t *testing.T) {
+	const w, h = 300, 600
+	band := raster.Band{Left: 0, Right: 300}
+	// A 150 px spike over 12 rows: the trace must climb it, not cut it.
+	x := func(y float64) float64 {
+		d := math.Abs(y - 300)
+		if d < 6 {
+			return 60 + 150*(1-d/6)
+		}
+		return 60
+	}
+	for _, style := range []string{manifest.StyleSolid, manifest.StyleDashed} {
+		pm := raster.NewProbMap(w, h)
+		c := curve("C", style)
+		on, off := 0.0, 0.0
+		if style == manifest.StyleDashed {
+			on, off = 14, 9
+		}
+		draw(pm, stroke{x: x, cls: c.Class(), width: 3, on: on, off: off, y1: h})
+		trs, err := TraceAll(pm, oneTrack(w, h, band), manifestOf(c), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		peak := 0.0
+		for y := 290; y < 310; y++ {
+			peak = max(peak, trs[0].Frac[y]*w)
+		}
+		if peak < 190 {
+			t.Errorf("%s: spike to x=210 traced only to x=%.1f", style, peak)
+		}
+	}
+}
+
+func TestTraceGapsStayNull(t *testing.T) {
+	const w, h = 200, 1000
+	band := raster.Band{Left: 0, Right: 200}
+	x := sine(100, 40, 300)
+	pm := raster.NewProbMap(w, h)
+	// Ink from row 100 to 900, with a 20-row and a 200-row hole.
+	skip := func(y int) bool { return (y >= 300 && y < 320) || (y >= 500 && y < 700) }
+	draw(pm, stroke{x: x, cls: 1, width: 3, y0: 100, y1: 900, skip: skip})
+	trs, err := TraceAll(pm, oneTrack(w, h, band), manifestOf(curve("GR", "solid")), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := trs[0]
+	for _, span := range [][2]int{{0, 100}, {500, 700}, {900, 1000}} {
+		for y := span[0]; y < span[1]; y++ {
+			if !math.IsNaN(tr.Frac[y]) {
+				t.Fatalf("row %d has no ink but got frac %.3f", y, tr.Frac[y])
+			}
+		}
+	}
+	mean, worst, missing := errStats(t, tr, band, x, 300, 320)
+	if missing > 0 || worst > 1.5 {
+		t.Errorf("20-row gap: %d rows missing, worst %.2f px (mean %.2f)", missing, worst, mean)
+	}
+	if c := tr.Conf[310]; c <= 0 || c >= tr.Conf[250] {
+		t.Errorf("bridged row confidence %.2f should be above 0 and below inked %.2f",
+			c, tr.Conf[250])
+	}
+}
+
+func TestTraceTwoDashedCrossing(t *testing.T) {
+	const w, h = 260, 1200
+	band := raster.Band{Left: 0, Right: 260}
+	// A climbs from 40 to 200 and crosses B (flat at 120, then slowly
+	// drifting) in the middle; A's mean is left of B's.
+	a := func(y float64) float64 { return 40 + 160*min(1, max(0, (y-300)/600)) }
+	b := func(y float64) float64 { return 130 + 10*math.Sin(y/150) }
+	pm := raster.NewProbMap(w, h)
+	draw(pm, stroke{x: a, cls: 2, width: 3, on: 14, off: 9, y1: h})
+	draw(pm, stroke{x: b, cls: 2, width: 3, on: 6, off: 6, y1: h})
+	m := manifestOf(curve("A", "dashed"), curve("B", "dotted"))
+	trs, err := TraceAll(pm, oneTrack(w, h, band), m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, fn := range []func(float64) float64{a, b} {
+		mean, worst, missing := errStats(t, trs[i], band, fn, 10, h-10)
+		t.Logf("%s: mean %.3f px, worst %.3f px, missing %d", trs[i].Mnemonic, mean, worst,
+			missing)
+		if mean > 0.5 || worst > 4 || missing > 0 {
+			t.Errorf("%s: mean %.3f px, worst %.3f px, missing %d: branch lost at crossing",
+				trs[i].Mnemonic, mean, worst, missing)
+		}
+	}
+}
+
+func TestTraceSolidCrossesDashed(t *testing.T) {
+	const w, h = 260, 1200
+	band := raster.Band{Left: 0, Right: 260}
+	a := sine(130, 100, 500)
+	b := sine(130, -90, 700)
+	pm := raster.NewProbMap(w, h)
+	draw(pm, stroke{x: b, cls: 2, width: 3, on: 14, off: 9, y1: h})
+	draw(pm, stroke{x: a, cls: 1, width: 3, y1: h})
+	// Where the solid line is drawn over the dashed one the mask says
+	// solid: wipe class 2 there as a segmenter would.
+	for i, p := range pm.P[0] {
+		if p > 0 {
+			pm.P[1][i] = 0
+		}
+	}
+	m := manifestOf(curve("GR", "solid"), curve("CAL", "dashed"))
+	trs, err := TraceAll(pm, oneTrack(w, h, band), m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, fn := range []func(float64) float64{a, b} {
+		mean, worst, missing := errStats(t, trs[i], band, fn, 10, h-10)
+		if mean > 0.4 || worst > 2.5 || missing > 0 {
+			t.Errorf("%s: mean %.3f px, worst %.3f px, missing %d", trs[i].Mnemonic, mean,
+				worst, missing)
+		}
+	}
+}
+
+func TestTraceWrapUnwrapped(t *testing.T) {
+	const w, h = 240, 1200
+	band := raster.Band{Left: 20, Right: 220}
+	// Unwrapped position runs from 0.5 to 1.4 of the band and back.
+	x := func(y float64) float64 { return 20 + 200*(0.95+0.45*math.Sin(2*math.Pi*y/1200)) }
+	pm := raster.NewProbMap(w, h)
+	draw(pm, stroke{x: x, cls: 1, width: 3, y1: h, wrap: &band})
+	c := curve("GR", "solid")
+	c.Right = 150
+	c.Backup = &manifest.Backup{Left: 150, Right: 300}
+	trs, err := TraceAll(pm, oneTrack(w, h, band), manifestOf(c), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := trs[0]
+	wrapped, wrong := 0, 0
+	for y := 5; y < h-5; y++ {
+		want := (x(float64(y)+0.5) - 20) / 200
+		got := tr.Frac[y]
+		if math.Abs(got-want)*200 > 2 {
+			wrong++
+		}
+		if want > 1.02 {
+			wrapped++
+			if tr.Wrap[y] != 1 {
+				t.Fatalf("row %d at %.3f of the track: wrap %d, want 1", y, want, tr.Wrap[y])
+			}
+		}
+		if want < 0.98 && tr.Wrap[y] != 0 {
+			t.Fatalf("row %d at %.3f of the track: wrap %d, want 0", y, want, tr.Wrap[y])
+		}
+	}
+	if wrapped < 200 || wrong > 4 {
+		t.Errorf("%d wrapped rows (want >= 200), %d rows off by > 2 px (want <= 4)",
+			wrapped, wrong)
+	}
+	if v := tr.Value(c, 300); math.Abs(v-c.BackupValue(tr.Raw(300))) > 1e-9 || v < 150 {
+		t.Errorf("row 300 value %.1f: want a backup-scale value above 150", v)
+	}
+}
+
+func TestTraceIgnoresSpeckles(t *testing.T) {
+	const w, h = 300, 1500
+	band := raster.Band{Left: 0, Right: 300}
+	x := sine(150, 80, 500)
+	pm := raster.NewProbMap(w, h)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 3000 { // noise blobs of 2 x 2 px, some confident
+		px, py := rng.IntN(w-1), rng.IntN(h-1)
+		p := uint8(100 + rng.IntN(156))
+		for dy := range 2 {
+			for dx := range 2 {
+				pm.Set(2, px+dx, py+dy, p)
+			}
+		}
+	}
+	draw(pm, stroke{x: x, cls: 2, width: 3, on: 14, off: 9, y1: h, prob: 230})
+	trs, err := TraceAll(pm, oneTrack(w, h, band), manifestOf(curve("C", "dashed")), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mean, worst, missing := errStats(t, trs[0], band, x, 10, h-10)
+	t.Logf("mean %.3f px, worst %.3f px, missing %d", mean, worst, missing)
+	if mean > 0.6 || missing > 0 {
+		t.Errorf("mean %.3f px (want <= 0.6), missing %d", mean, missing)
+	}
+}
+
+func TestTraceAllErrors(t *testing.T) {
+	pm := raster.NewProbMap(100, 100)
+	m := manifestOf(curve("C", "solid"))
+	ok := oneTrack(100, 100, raster.Band{Left: 0, Right: 100})
+	cases := map[string]struct {
+		pm  *raster.ProbMap
+		l   raster.Layout
+		m   *manifest.Manifest
+		opt Options
+	}{
+		"nil map":       {nil, ok, m, Options{}},
+		"body too tall": {pm, oneTrack(100, 200, raster.Band{Left: 0, Right: 100}), m, Options{}},
+		"band outside":  {pm, oneTrack(100, 100, raster.Band{Left: 50, Right: 150}), m, Options{}},
+		"no tracks":     {pm, raster.Layout{Body: raster.Span{Bottom: 100}}, m, Options{}},
+		"bad threshold": {pm, ok, m, Options{Threshold: 2}},
+	}
+	for name, tc := range cases {
+		if _, err := TraceAll(tc.pm, tc.l, tc.m, tc.opt); !errors.Is(err, ErrInput) {
+			t.Errorf("%s: error %v, want ErrInput", name, err)
+		}
+	}
+}
