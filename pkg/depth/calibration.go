@@ -4,6 +4,16 @@
 // across stitched pages.
 package depth
 
+import (
+	"errors"
+	"fmt"
+	"image"
+	"math"
+
+	"github.com/welllog/digitiser/pkg/manifest"
+	"github.com/welllog/digitiser/pkg/raster"
+)
+
 // Calibration is the fitted row-to-depth mapping. Rows are px of the
 // deskewed strip.
 type Calibration struct {
@@ -13,6 +23,12 @@ type Calibration struct {
 	Segments []Segment `json:"segments"`
 	// Residuals are the fitted mapping's misfits at each observation.
 	Residuals []Residual `json:"residuals"`
+	// GridPeriod is the spacing of the finest horizontal grid lines in px;
+	// zero when no grid was measured.
+	GridPeriod float64 `json:"grid_period_px,omitempty"`
+	// RMS and MaxAbs summarise the inlier residuals in depth units.
+	RMS    float64 `json:"rms"`
+	MaxAbs float64 `json:"max_abs"`
 }
 
 // Segment maps rows [RowFrom, RowTo) linearly: depth = Depth0 + Rate*(row-RowFrom).
@@ -21,7 +37,22 @@ type Segment struct {
 	RowTo   float64 `json:"row_to"`
 	Depth0  float64 `json:"depth0"`
 	Rate    float64 `json:"rate"` // depth units per px
+	// Pass is PassMain for the main pass (every page of it) or PassRepeat
+	// for a repeat section, which BuildLog leaves out.
+	Pass string `json:"pass,omitempty"`
 }
+
+// Passes a segment can belong to.
+const (
+	PassMain   = "main"
+	PassRepeat = "repeat"
+)
+
+// Calibration methods.
+const (
+	MethodTiePoints  = "tie_points"
+	MethodGridLabels = "grid_labels"
+)
 
 // Residual is one observation (tie point or read label) and its misfit.
 type Residual struct {
@@ -31,4 +62,108 @@ type Residual struct {
 	Inlier   bool    `json:"inlier"`
 	Label    string  `json:"label,omitempty"`
 	Residual float64 `json:"residual"`
+}
+
+// ErrNoCalibration is wrapped when neither tie points nor enough readable
+// depth labels are available; the user should add depth.tie_points to the
+// manifest.
+var ErrNoCalibration = errors.New("no depth calibration")
+
+// Calibrate fits the row-to-depth mapping of a deskewed strip. With two or
+// more manifest tie points it fits those (their rows are px of the
+// reassembled strip before deskew and go through tf first); otherwise it
+// measures the grid and reads the depth labels in layout.DepthTrack
+// (searched for when the band is empty) inside layout.Body and
+// layout.Repeat (the whole image when Body is empty). Either way the fit
+// is robust (RANSAC) and piecewise: one linear segment per stitched page
+// or pass. Errors wrap ErrNoCalibration and say what to add.
+func Calibrate(img *image.Gray, layout raster.Layout, tf raster.Transform,
+	m *manifest.Manifest) (*Calibration, error) {
+	if m == nil {
+		return nil, fmt.Errorf("calibrate depth: %w: no manifest", ErrNoCalibration)
+	}
+	if len(m.Depth.TiePoints) >= 2 {
+		cal, err := fromTiePoints(layout, tf, m)
+		if err != nil {
+			return nil, fmt.Errorf("calibrate depth: %w", err)
+		}
+		return cal, nil
+	}
+	cal, err := fromGridLabels(img, layout, m)
+	if err != nil {
+		return nil, fmt.Errorf("calibrate depth: %w", err)
+	}
+	return cal, nil
+}
+
+// Depth returns the depth of a row (px of the deskewed strip): the segment
+// holding the row, or the nearest segment extended beyond its ends. It
+// returns NaN when the calibration has no segments.
+func (c *Calibration) Depth(row float64) float64 {
+	s, ok := c.segmentAt(row, "")
+	if !ok {
+		return math.NaN()
+	}
+	return s.Depth0 + s.Rate*(row-s.RowFrom)
+}
+
+// Row returns the main-pass row (px of the deskewed strip) at a depth, the
+// inverse of Depth; depths beyond the main pass extend its first or last
+// segment. It returns NaN when there is no main-pass segment.
+func (c *Calibration) Row(depth float64) float64 {
+	var best *Segment
+	bestDist := math.Inf(1)
+	for i := range c.Segments {
+		s := &c.Segments[i]
+		if !s.main() || s.Rate == 0 {
+			continue
+		}
+		d0, d1 := s.Depth0, s.Depth0+s.Rate*(s.RowTo-s.RowFrom)
+		lo, hi := math.Min(d0, d1), math.Max(d0, d1)
+		dist := math.Max(0, math.Max(lo-depth, depth-hi))
+		if dist < bestDist {
+			best, bestDist = s, dist
+		}
+	}
+	if best == nil {
+		return math.NaN()
+	}
+	return best.RowFrom + (depth-best.Depth0)/best.Rate
+}
+
+func (s *Segment) main() bool { return s.Pass == "" || s.Pass == PassMain }
+
+// segmentAt returns the segment holding row, or the nearest one; pass ""
+// means any pass.
+func (c *Calibration) segmentAt(row float64, pass string) (Segment, bool) {
+	var best Segment
+	bestDist := math.Inf(1)
+	for _, s := range c.Segments {
+		if pass != "" && s.Pass != pass {
+			continue
+		}
+		dist := math.Max(0, math.Max(s.RowFrom-row, row-s.RowTo))
+		if dist < bestDist || (dist == 0 && bestDist == 0 && row >= s.RowFrom) {
+			best, bestDist = s, dist
+		}
+	}
+	return best, !math.IsInf(bestDist, 1)
+}
+
+// summarise fills RMS and MaxAbs from the inlier residuals.
+func (c *Calibration) summarise() {
+	var ss float64
+	var n int
+	c.RMS, c.MaxAbs = 0, 0
+	for _, r := range c.Residuals {
+		if !r.Inlier {
+			continue
+		}
+		ss += r.Residual * r.Residual
+		n++
+		c.MaxAbs = math.Max(c.MaxAbs, math.Abs(r.Residual))
+	}
+	if n > 0 {
+		c.RMS = math.Sqrt(ss / float64(n))
+	}
 }

@@ -1,0 +1,296 @@
+package depth
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/welllog/digitiser/pkg/manifest"
+	"github.com/welllog/digitiser/pkg/raster"
+)
+
+// reading is one depth label as read: its glyphs' shapes, the digits, the
+// value and the row it marks.
+type reading struct {
+	shapes []shape
+	text   string
+	value  float64
+	row    float64
+}
+
+// fromGridLabels calibrates from the grid and the depth labels: it finds
+// the horizontal grid lines and their period, reads the labels in the
+// depth track, snaps each to the nearest grid line, fits them piecewise by
+// RANSAC, learns digit templates from the labels the fit confirmed, reads
+// again and fits again.
+func fromGridLabels(img *image.Gray, layout raster.Layout,
+	m *manifest.Manifest) (*Calibration, error) {
+	span := searchSpan(img, layout)
+	band := layout.DepthTrack
+	if band.Width() <= 0 {
+		band = findDepthTrack(img, span)
+	}
+	if band.Width() <= 0 {
+		return nil, fmt.Errorf("%w: no depth track found: add depth.tie_points "+
+			"(at least two rows with their depths) to the manifest", ErrNoCalibration)
+	}
+	layout.DepthTrack = band
+
+	lines := findLines(img, span, trackBands(layout, img.Rect.Dx()))
+	period := gridPeriod(lines)
+	maxH := 60
+	if period > 0 {
+		maxH = max(int(3*period), 16)
+	}
+	inner := raster.Band{Left: band.Left + 2, Right: band.Right - 2}
+	boxes := groupLabels(findGlyphs(img, span, inner, maxH))
+
+	ts := renderedTemplates()
+	rs := readLabels(boxes, ts, lines, period)
+	o, pieces, inlier := fitLabels(rs, period, layout.Repeat)
+	if len(pieces) > 0 {
+		ts = learn(ts, examples(rs, inlier))
+		rs = readLabels(boxes, ts, lines, period)
+		o, pieces, inlier = fitLabels(rs, period, layout.Repeat)
+	}
+	if len(pieces) == 0 {
+		return nil, fmt.Errorf("%w: read %d depth labels but fewer than three agree "+
+			"on a scale: add depth.tie_points to the manifest", ErrNoCalibration, len(rs))
+	}
+
+	cal := &Calibration{Unit: m.Depth.Unit, Method: MethodGridLabels, GridPeriod: period,
+		Segments: segments(pieces, 0, float64(img.Rect.Dy()), layout.Repeat,
+			seams(pieces, lines, period))}
+	cal.Residuals = residuals(cal, o, inlier)
+	cal.summarise()
+	return cal, nil
+}
+
+// searchSpan is the rows holding the log: body through repeat section, or
+// the whole image when the layout has no body.
+func searchSpan(img *image.Gray, layout raster.Layout) raster.Span {
+	span := layout.Body
+	if span.Len() <= 0 {
+		return raster.Span{Top: 0, Bottom: img.Rect.Dy()}
+	}
+	if r := layout.Repeat; r != nil && r.Len() > 0 {
+		span.Top, span.Bottom = min(span.Top, r.Top), max(span.Bottom, r.Bottom)
+	}
+	return span
+}
+
+// readLabels reads every label box, dropping those that do not read as a
+// number of two digits or more, and places each on the grid line nearest
+// its centre; with a known period, labels further than half a period from
+// any line are dropped.
+func readLabels(boxes []labelBox, ts templates, lines []hline, period float64) []reading {
+	var out []reading
+	for _, lb := range boxes {
+		if len(lb.glyphs) > 6 {
+			continue
+		}
+		r := reading{row: float64(lb.box.Min.Y+lb.box.Max.Y) / 2}
+		for _, g := range lb.glyphs {
+			s := shapeOf(g)
+			d, _ := readDigit(s, ts)
+			r.shapes = append(r.shapes, s)
+			r.text += strconv.Itoa(d)
+		}
+		if len(r.text) < 2 || r.text[0] == '0' {
+			continue // depth labels have two digits or more, no leading zero
+		}
+		v, err := strconv.ParseFloat(r.text, 64)
+		if err != nil {
+			continue
+		}
+		if period > 0 {
+			row, ok := snap(r.row, lines, period/2)
+			if !ok {
+				continue // not on a grid line: header text, not a label
+			}
+			r.row = row
+		}
+		r.value = v
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b reading) int { return cmpFloat(a.row, b.row) })
+	return out
+}
+
+// snap returns the row of the grid line nearest row within reach px, and
+// false when there is none.
+func snap(row float64, lines []hline, reach float64) (float64, bool) {
+	i, _ := slices.BinarySearchFunc(lines, row, func(l hline, r float64) int {
+		return cmpFloat(l.row, r)
+	})
+	best, bestD, found := row, reach, false
+	for _, k := range []int{i - 1, i} {
+		if k >= 0 && k < len(lines) {
+			if d := math.Abs(lines[k].row - row); d <= bestD {
+				best, bestD, found = lines[k].row, d, true
+			}
+		}
+	}
+	return best, found
+}
+
+// fitLabels fits the readings in two rounds: a loose tolerance (a third of
+// the usual step between labels) finds the pieces, then a tight one (a
+// quarter of a grid period, in depth) keeps only labels on the fitted
+// line, so that a page stitched a little off, or paper stretched unevenly,
+// gets its own segment.
+func fitLabels(rs []reading, period float64,
+	repeat *raster.Span) ([]obs, []piece, []bool) {
+	o := make([]obs, len(rs))
+	for i, r := range rs {
+		o[i] = obs{row: r.row, depth: r.value, label: r.text}
+	}
+	step := labelStep(rs)
+	if step == 0 {
+		return o, nil, make([]bool, len(o))
+	}
+	accept := func(l line) bool { return period == 0 || niceStep(l.b*period) }
+	pieces, inlier := fitPiecewise(o, fitOptions{tol: step / 3, minIn: 3, repeat: repeat,
+		accept: accept})
+	if len(pieces) == 0 || period == 0 {
+		return o, pieces, inlier
+	}
+	rates := make([]float64, len(pieces))
+	for i, p := range pieces {
+		rates[i] = p.b
+	}
+	slices.Sort(rates)
+	tol := 0.25 * period * rates[len(rates)/2]
+	tight, tightIn := fitPiecewise(o, fitOptions{tol: tol, minIn: 3, repeat: repeat,
+		accept: accept})
+	if len(tight) == 0 {
+		return o, pieces, inlier
+	}
+	return o, tight, tightIn
+}
+
+// seams places the boundary between neighbouring pieces where the grid's
+// phase changes: of the grid lines between the last label of one piece and
+// the first of the next, those above the cut should fall on the first
+// piece's lattice (a whole number of grid spacings in depth) and those
+// below on the second's. It returns NaN for a pair whose lines do not
+// tell (no lines, or pages offset by a whole grid spacing).
+func seams(pieces []piece, lines []hline, period float64) []float64 {
+	cuts := make([]float64, max(len(pieces)-1, 0))
+	for k := range cuts {
+		cuts[k] = math.NaN()
+		a, b := pieces[k], pieces[k+1]
+		var between []hline
+		for _, l := range lines {
+			if l.row > a.rowMax && l.row < b.rowMin {
+				between = append(between, l)
+			}
+		}
+		if period == 0 || len(between) == 0 {
+			continue
+		}
+		onA := make([]bool, len(between))
+		onB := make([]bool, len(between))
+		for i, l := range between {
+			onA[i] = onLattice(a.line, l.row, period)
+			onB[i] = onLattice(b.line, l.row, period)
+		}
+		// score(c) = lines before c on A + lines from c on B
+		bestC, bestScore, differ := 0, -1, false
+		for c := 0; c <= len(between); c++ {
+			sc := 0
+			for i := range between {
+				if (i < c && onA[i]) || (i >= c && onB[i]) {
+					sc++
+				}
+			}
+			if sc > bestScore {
+				bestC, bestScore = c, sc
+			}
+		}
+		for i := range between {
+			differ = differ || onA[i] != onB[i]
+		}
+		if !differ {
+			continue
+		}
+		switch {
+		case bestC == 0:
+			cuts[k] = (a.rowMax + between[0].row) / 2
+		case bestC == len(between):
+			cuts[k] = (between[bestC-1].row + b.rowMin) / 2
+		default:
+			cuts[k] = (between[bestC-1].row + between[bestC].row) / 2
+		}
+	}
+	return cuts
+}
+
+// onLattice reports whether a grid line at row lies within a fifth of a
+// grid spacing of a whole number of spacings under the piece's line; the
+// spacing in depth is the period times the rate, rounded to a nice step.
+func onLattice(l line, row, period float64) bool {
+	s := niceRound(period * l.b)
+	d := l.at(row)
+	return math.Abs(d-math.Round(d/s)*s) < 0.2*s
+}
+
+// niceRound rounds v > 0 to the nearest 1, 2, 2.5 or 5 times a power of ten.
+func niceRound(v float64) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	best := p
+	for _, n := range []float64{1, 2, 2.5, 5, 10} {
+		if math.Abs(v-n*p) < math.Abs(v-best) {
+			best = n * p
+		}
+	}
+	return best
+}
+
+// niceStep reports whether a grid spacing in depth units is within 8% of
+// 1, 2, 2.5 or 5 times a power of ten, as printed grids are.
+func niceStep(v float64) bool {
+	if !(v > 0) {
+		return false
+	}
+	m := v / math.Pow(10, math.Floor(math.Log10(v)))
+	for _, n := range []float64{1, 2, 2.5, 5, 10} {
+		if math.Abs(m-n) < 0.08*n {
+			return true
+		}
+	}
+	return false
+}
+
+// labelStep is the median positive difference between the values of
+// neighbouring labels, zero when there is none.
+func labelStep(rs []reading) float64 {
+	var d []float64
+	for i := 1; i < len(rs); i++ {
+		if s := rs[i].value - rs[i-1].value; s > 0 {
+			d = append(d, s)
+		}
+	}
+	if len(d) == 0 {
+		return 0
+	}
+	slices.Sort(d)
+	return d[len(d)/2]
+}
+
+// examples collects the glyph shapes of inlier labels by digit.
+func examples(rs []reading, inlier []bool) [10][]shape {
+	var ex [10][]shape
+	for i, r := range rs {
+		if !inlier[i] {
+			continue
+		}
+		for k, s := range r.shapes {
+			d := int(r.text[k] - '0')
+			ex[d] = append(ex[d], s)
+		}
+	}
+	return ex
+}

@@ -1,0 +1,125 @@
+package depth
+
+import (
+	"image"
+	"image/draw"
+	"math"
+	"strconv"
+	"testing"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
+
+	"github.com/welllog/digitiser/pkg/manifest"
+	"github.com/welllog/digitiser/pkg/raster"
+)
+
+// page is one stitched page of a synthetic strip: rows [top, bottom) with
+// depth = depth0 + (row-top)/pxPerFt.
+type page struct {
+	top, bottom int
+	depth0      float64
+}
+
+const pxPerFt = 10.15
+
+// drawStrip draws a 1000 px wide strip: curve tracks 0..399 and 561..999
+// with vertical lines every 50 px and a horizontal line every 2 ft (2 px
+// thick every 10 ft, 3 px every 50 ft), and a depth track 400..560 with a
+// Go Regular label centred on every 50-ft line.
+func drawStrip(t testing.TB, h int, pages []page) *image.Gray {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 1000, h))
+	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
+	ink := func(x0, x1, y0, y1 int) {
+		for y := max(y0, 0); y < min(y1, h); y++ {
+			for x := x0; x < x1; x++ {
+				img.Pix[y*img.Stride+x] = 0
+			}
+		}
+	}
+	for x := 0; x < 1000; x += 50 {
+		if x != 400 && x != 450 && x != 500 && x != 550 {
+			ink(x, x+1, 0, h)
+		}
+	}
+	ink(399, 401, 0, h)
+	ink(559, 561, 0, h)
+	f, err := opentype.Parse(goregular.TTF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: 27, DPI: 72,
+		Hinting: font.HintingFull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pages {
+		first := math.Ceil(p.depth0/2) * 2
+		for d := first; ; d += 2 {
+			row := int(math.Round(float64(p.top) + (d-p.depth0)*pxPerFt))
+			if row >= p.bottom {
+				break
+			}
+			th := 1
+			if math.Mod(d, 10) == 0 {
+				th = 2
+			}
+			if math.Mod(d, 50) == 0 {
+				th = 3
+				dr := font.Drawer{Dst: img, Src: image.Black, Face: face}
+				s := strconv.Itoa(int(d))
+				w := dr.MeasureString(s).Round()
+				dr.Dot = fixed.P(480-w/2, row+10)
+				dr.DrawString(s)
+			}
+			ink(0, 399, row-th/2, row-th/2+th)
+			ink(561, 1000, row-th/2, row-th/2+th)
+		}
+	}
+	return img
+}
+
+func TestGridLabelsTwoPages(t *testing.T) {
+	pages := []page{{top: 0, bottom: 3000, depth0: 293}, {top: 3000, bottom: 6000, depth0: 586}}
+	img := drawStrip(t, 6000, pages)
+	m := &manifest.Manifest{Depth: manifest.Depth{Unit: "ft", Step: 0.5}}
+	cal, err := Calibrate(img, raster.Layout{}, raster.Transform{}, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cal.Method != MethodGridLabels || len(cal.Segments) != 2 {
+		t.Fatalf("method %s, segments %+v", cal.Method, cal.Segments)
+	}
+	if math.Abs(cal.GridPeriod-2*pxPerFt) > 0.3 {
+		t.Errorf("grid period %.2f px, want %.2f", cal.GridPeriod, 2*pxPerFt)
+	}
+	labels := 0
+	for _, r := range cal.Residuals {
+		if r.Inlier {
+			labels++
+		}
+	}
+	// Labels 300..550 on page 1, 600..850 on page 2.
+	if labels != 12 {
+		t.Errorf("%d labels fitted, want 12: %+v", labels, cal.Residuals)
+	}
+	for _, p := range pages {
+		for _, row := range []int{p.top + 100, p.bottom - 100} {
+			want := p.depth0 + float64(row-p.top)/pxPerFt
+			if got := cal.Depth(float64(row)); math.Abs(got-want) > 0.2 {
+				t.Errorf("Depth(%d) = %.2f, want %.2f", row, got, want)
+			}
+		}
+	}
+}
+
+func TestGridLabelsNoLabels(t *testing.T) {
+	img := drawStrip(t, 2000, nil)
+	m := &manifest.Manifest{Depth: manifest.Depth{Unit: "ft", Step: 0.5}}
+	if _, err := Calibrate(img, raster.Layout{}, raster.Transform{}, m); err == nil {
+		t.Error("a strip without labels calibrated without error")
+	}
+}

@@ -1,0 +1,69 @@
+package depth
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/welllog/digitiser/pkg/manifest"
+	"github.com/welllog/digitiser/pkg/raster"
+)
+
+// tiePointTolPx is the misfit, in px, beyond which a tie point is an
+// outlier of the line its neighbours agree on.
+const tiePointTolPx = 3.0
+
+// fromTiePoints fits the manifest's tie points. Their rows are px of the
+// reassembled strip and are mapped through tf at the depth track's centre
+// (the strip's centre when the track is unknown). Three or more tie points
+// are fitted by RANSAC, so one wrong point is reported as an outlier; tie
+// points that disagree in groups make one segment per group (pages).
+func fromTiePoints(layout raster.Layout, tf raster.Transform,
+	m *manifest.Manifest) (*Calibration, error) {
+	x := tf.CX + tf.DX
+	if w := layout.DepthTrack.Width(); w > 0 {
+		x = float64(layout.DepthTrack.Left) + float64(w)/2
+	} else if layout.Width > 0 {
+		x = float64(layout.Width) / 2
+	}
+
+	o := make([]obs, 0, len(m.Depth.TiePoints))
+	for _, tp := range m.Depth.TiePoints {
+		xPre, _ := tf.Inverse(x, tp.Row)
+		_, row := tf.Apply(xPre, tp.Row)
+		o = append(o, obs{row: row, depth: tp.Depth,
+			label: fmt.Sprintf("tie point row %g", tp.Row)})
+	}
+	slices.SortFunc(o, func(a, b obs) int { return cmpFloat(a.row, b.row) })
+
+	tol := tiePointTol(o)
+	pieces, inlier := fitPiecewise(o, fitOptions{tol: tol, minIn: 2, repeat: layout.Repeat})
+	if len(pieces) == 0 {
+		return nil, fmt.Errorf("%w: the tie points do not increase in depth down the "+
+			"strip: check depth.tie_points rows and depths", ErrNoCalibration)
+	}
+	hi := math.Max(float64(layout.Height), o[len(o)-1].row+1)
+	cal := &Calibration{Unit: m.Depth.Unit, Method: MethodTiePoints,
+		Segments: segments(pieces, 0, hi, layout.Repeat, nil)}
+	cal.Residuals = residuals(cal, o, inlier)
+	cal.summarise()
+	return cal, nil
+}
+
+// tiePointTol converts tiePointTolPx to depth units with the median rate
+// between neighbouring tie points.
+func tiePointTol(o []obs) float64 {
+	var rates []float64
+	for i := 1; i < len(o); i++ {
+		if dr := o[i].row - o[i-1].row; dr > 0 {
+			if r := (o[i].depth - o[i-1].depth) / dr; r > 0 {
+				rates = append(rates, r)
+			}
+		}
+	}
+	if len(rates) == 0 {
+		return math.Inf(1)
+	}
+	slices.Sort(rates)
+	return tiePointTolPx * rates[len(rates)/2]
+}
