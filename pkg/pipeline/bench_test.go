@@ -1,0 +1,70 @@
+package pipeline
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/welllog/digitiser/pkg/vector"
+	pb "github.com/welllog/digitiser/proto/digitiser/v1"
+)
+
+func TestTracesRoundTripKeepsNaN(t *testing.T) {
+	in := []vector.Trace{{Mnemonic: "GR", Class: 1, Top: 10,
+		Frac: []float64{0.25, math.NaN(), 1.5}, Wrap: []int8{0, 0, 1},
+		Conf: []float32{1, 0, 0.5}}}
+	data, err := EncodeTraces(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := DecodeTraces(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := out[0].Frac
+	if out[0].Mnemonic != "GR" || out[0].Top != 10 || f[0] != 0.25 || !math.IsNaN(f[1]) ||
+		f[2] != 1.5 || out[0].Wrap[2] != 1 {
+		t.Fatalf("round trip: %+v", out[0])
+	}
+}
+
+// BenchmarkEncodeTraces encodes three curves of 20000 rows, a long strip.
+func BenchmarkEncodeTraces(b *testing.B) {
+	traces := make([]vector.Trace, 3)
+	for i := range traces {
+		n := 20000
+		tr := vector.Trace{Frac: make([]float64, n), Wrap: make([]int8, n),
+			Conf: make([]float32, n)}
+		for r := range n {
+			tr.Frac[r] = float64(r%97) / 97
+			if r%50 == 0 {
+				tr.Frac[r] = math.NaN()
+			}
+		}
+		traces[i] = tr
+	}
+	for b.Loop() {
+		if _, err := EncodeTraces(traces); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkJobsUpdate measures one revision-checked job record update.
+func BenchmarkJobsUpdate(b *testing.B) {
+	f := newFixture(b)
+	ctx := context.Background()
+	job, err := CreateJob(ctx, f.jobs, JobRequest{SourceBucket: "s", SourceKey: "k",
+		WorkBucket: "w"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := f.jobs.Update(ctx, job.JobId, func(j *pb.Job) error {
+			StageRecord(j, StageSegment).Attempts++
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/welllog/digitiser/pkg/bus"
+	"github.com/welllog/digitiser/pkg/pipeline"
+	"github.com/welllog/digitiser/pkg/stack"
+	"github.com/welllog/digitiser/pkg/store"
+)
+
+// Config is what every subcommand needs to reach the stack. Each field has
+// a flag and a DIGITISE_* environment variable; flags win. Unset
+// connection fields are read from the stack file `serve --local` writes.
+type Config struct {
+	// NATSURL of the NATS server. Env DIGITISE_NATS_URL.
+	NATSURL string
+	// S3Endpoint is host:port of the S3 service. Env DIGITISE_S3_ENDPOINT.
+	S3Endpoint string
+	// S3AccessKey and S3SecretKey are its credentials (never logged). Env
+	// DIGITISE_S3_ACCESS_KEY, DIGITISE_S3_SECRET_KEY.
+	S3AccessKey, S3SecretKey string
+	// S3Secure uses HTTPS. Env DIGITISE_S3_SECURE.
+	S3Secure bool
+	// InboxBucket, WorkBucket and ModelsBucket. Defaults scans, work,
+	// models. Env DIGITISE_INBOX_BUCKET, DIGITISE_WORK_BUCKET,
+	// DIGITISE_MODELS_BUCKET.
+	InboxBucket, WorkBucket, ModelsBucket string
+	// StateDir holds the stack file, the local stack's data and the local
+	// trace store. Default .stack. Env DIGITISE_STATE_DIR.
+	StateDir string
+	// LogJSON writes JSON logs; LogLevel is debug, info, warn or error
+	// (default info). Env DIGITISE_LOG_JSON, DIGITISE_LOG_LEVEL.
+	LogJSON  bool
+	LogLevel string
+}
+
+// envDefault returns $DIGITISE_<name> or def.
+func envDefault(name, def string) string {
+	if v, ok := os.LookupEnv("DIGITISE_" + name); ok {
+		return v
+	}
+	return def
+}
+
+func envBool(name string) bool {
+	b, _ := strconv.ParseBool(envDefault(name, "false"))
+	return b
+}
+
+// Register adds the config's flags to fs, defaulted from the environment.
+func (c *Config) Register(fs *flag.FlagSet) {
+	fs.StringVar(&c.NATSURL, "nats", envDefault("NATS_URL", ""),
+		"NATS URL (env DIGITISE_NATS_URL; default from the stack file)")
+	fs.StringVar(&c.S3Endpoint, "s3", envDefault("S3_ENDPOINT", ""),
+		"S3 host:port (env DIGITISE_S3_ENDPOINT; default from the stack file)")
+	c.S3AccessKey = envDefault("S3_ACCESS_KEY", "")
+	c.S3SecretKey = envDefault("S3_SECRET_KEY", "")
+	fs.BoolVar(&c.S3Secure, "s3-secure", envBool("S3_SECURE"), "use HTTPS for S3")
+	fs.StringVar(&c.InboxBucket, "inbox-bucket", envDefault("INBOX_BUCKET",
+		stack.BucketInbox), "bucket of uploaded archives")
+	fs.StringVar(&c.WorkBucket, "work-bucket", envDefault("WORK_BUCKET",
+		stack.BucketWork), "bucket of job outputs")
+	fs.StringVar(&c.ModelsBucket, "models-bucket", envDefault("MODELS_BUCKET",
+		stack.BucketModels), "bucket of segmentation models")
+	fs.StringVar(&c.StateDir, "state-dir", envDefault("STATE_DIR", ".stack"),
+		"local state: stack file, local stack data, trace store")
+	fs.BoolVar(&c.LogJSON, "log-json", envBool("LOG_JSON"), "JSON logs")
+	fs.StringVar(&c.LogLevel, "log-level", envDefault("LOG_LEVEL", "info"),
+		"log level: debug, info, warn, error")
+}
+
+// Validate fills connection fields from the stack file and checks them.
+func (c *Config) Validate() error {
+	if c.NATSURL == "" || c.S3Endpoint == "" || c.S3AccessKey == "" {
+		if sf, err := readStackFile(c.StateDir); err == nil {
+			c.fromStackFile(sf)
+		}
+	}
+	var missing []string
+	if c.NATSURL == "" {
+		missing = append(missing, "--nats (DIGITISE_NATS_URL)")
+	}
+	if c.S3Endpoint == "" {
+		missing = append(missing, "--s3 (DIGITISE_S3_ENDPOINT)")
+	}
+	if c.S3AccessKey == "" || c.S3SecretKey == "" {
+		missing = append(missing, "DIGITISE_S3_ACCESS_KEY and DIGITISE_S3_SECRET_KEY")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("no stack to talk to: set %s, or start one with "+
+			"`digitise serve --local`", strings.Join(missing, ", "))
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (c *Config) fromStackFile(sf *stackFile) {
+	if c.NATSURL == "" {
+		c.NATSURL = sf.NATSURL
+	}
+	if c.S3Endpoint == "" {
+		c.S3Endpoint = sf.S3Endpoint
+	}
+	if c.S3AccessKey == "" {
+		c.S3AccessKey, c.S3SecretKey = sf.AccessKey, sf.SecretKey
+	}
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("log level %q: use debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// TraceDir is the local trace store.
+func (c *Config) TraceDir() string { return filepath.Join(c.StateDir, "traces") }
+
+// stackFile records a local stack for the other subcommands; it holds
+// credentials, so it is written 0600.
+type stackFile struct {
+	NATSURL      string `json:"nats_url"`
+	S3Endpoint   string `json:"s3_endpoint"`
+	AccessKey    string `json:"access_key"`
+	SecretKey    string `json:"secret_key"`
+	EventSubject string `json:"event_subject"`
+	PID          int    `json:"pid"`
+}
+
+func stackFilePath(dir string) string { return filepath.Join(dir, "stack.json") }
+
+func readStackFile(dir string) (*stackFile, error) {
+	data, err := os.ReadFile(stackFilePath(dir))
+	if err != nil {
+		return nil, err
+	}
+	var sf stackFile
+	if err := json.Unmarshal(data, &sf); err != nil {
+		return nil, fmt.Errorf("%s: %w", stackFilePath(dir), err)
+	}
+	return &sf, nil
+}
+
+func writeStackFile(dir string, st *stack.Stack) error {
+	sf := stackFile{NATSURL: st.NATSURL, S3Endpoint: st.S3Endpoint, AccessKey: st.AccessKey,
+		SecretKey: st.SecretKey, EventSubject: st.EventSubject, PID: os.Getpid()}
+	data, err := json.MarshalIndent(sf, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(stackFilePath(dir), data, 0o600)
+}
+
+// Conn is an open connection to the bus, the job records and the store.
+type Conn struct {
+	Bus   *bus.Bus
+	Jobs  *pipeline.Jobs
+	Store store.Store
+}
+
+// connect opens the bus, the job records and the store.
+func (c *Config) connect(ctx context.Context, name string) (*Conn, error) {
+	b, err := bus.Connect(ctx, c.NATSURL, name)
+	if err != nil {
+		return nil, err
+	}
+	jobs, err := pipeline.OpenJobs(ctx, b.JS)
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	st, err := store.NewS3(c.S3Endpoint, c.S3AccessKey, c.S3SecretKey, c.S3Secure)
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("S3 at %s: %w", c.S3Endpoint, err)
+	}
+	return &Conn{Bus: b, Jobs: jobs, Store: st}, nil
+}
+
+// Close closes the bus connection.
+func (c *Conn) Close() {
+	if c != nil && c.Bus != nil {
+		_ = c.Bus.Close()
+	}
+}
+
+// errUsage marks a command-line mistake (exit status 2).
+var errUsage = errors.New("usage")
+
+// durationEnv parses $DIGITISE_<name> as a duration, or def.
+func durationEnv(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(envDefault(name, "")); err == nil {
+		return d
+	}
+	return def
+}

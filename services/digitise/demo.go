@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path"
+	"path/filepath"
+	"sort"
+	"syscall"
+	"time"
+
+	"github.com/welllog/digitiser/pkg/stack"
+	"github.com/welllog/digitiser/pkg/store"
+	"github.com/welllog/digitiser/services/segment"
+	"github.com/welllog/digitiser/testdata"
+)
+
+// demoInput is one archive the demo submits.
+type demoInput struct {
+	label, archive, manifest string
+}
+
+func cmdDemo(args []string) error {
+	fset := flag.NewFlagSet("demo", flag.ContinueOnError)
+	var cfg Config
+	cfg.Register(fset)
+	var sc ServeConfig
+	sc.Register(fset)
+	outDir := fset.String("o", "out", "directory for the results (out/<job>/)")
+	noReal := fset.Bool("no-real", false, "skip the real scan even when present")
+	timeout := fset.Duration("timeout", 30*time.Minute, "give up after this long")
+	fset.Usage = usageFor(fset, "demo [flags]",
+		"Start a local stack (NATS + versitygw) and every stage in this process, upload\n"+
+			"the default model (training/models/) when present, submit the embedded\n"+
+			"sample archive and, when present, the real scan "+testdata.RealScan+"\n"+
+			"with its manifest, show progress, and write the results under out/<job>/.")
+	if err := parse(fset, args); err != nil {
+		return err
+	}
+	if err := sc.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+
+	root, err := stack.RepoRoot()
+	if err != nil {
+		root = "."
+	}
+	inputs, err := demoInputs(root, filepath.Join(cfg.StateDir, "demo-inputs"), *noReal)
+	if err != nil {
+		return err
+	}
+
+	st, err := stack.Start(ctx, stack.Config{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cfg.NATSURL, cfg.S3Endpoint = st.NATSURL, st.S3Endpoint
+	cfg.S3AccessKey, cfg.S3SecretKey = st.AccessKey, st.SecretKey
+	sc.EventSubject = st.EventSubject
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	obs, err := setupObservability(ctx, &cfg, "digitise-demo")
+	if err != nil {
+		return err
+	}
+	defer obs.Shutdown()
+	conn, err := cfg.connect(ctx, "digitise-demo")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	fmt.Fprintf(os.Stderr, "local stack: NATS %s, S3 %s\n", st.NATSURL, st.S3Endpoint)
+
+	if model, err := uploadModel(ctx, conn.Store, root, cfg.ModelsBucket); err != nil {
+		obs.Log.Warn("no model uploaded; segmenting with the classical segmenter",
+			"err", err)
+	} else {
+		fmt.Fprintf(os.Stderr, "model: %s -> %s/%s\n", model, cfg.ModelsBucket,
+			segment.DefaultModelKey)
+	}
+
+	wctx, stopWorkers := context.WithCancel(ctx)
+	werr := make(chan error, 1)
+	go func() { werr <- workers(wctx, &cfg, &sc, conn, obs.Log, obs.Metrics) }()
+	defer func() { stopWorkers(); <-werr }()
+
+	return runDemoJobs(ctx, &cfg, conn, inputs, *outDir)
+}
+
+// runDemoJobs submits every input, waits for each and writes its results.
+func runDemoJobs(ctx context.Context, cfg *Config, conn *Conn, inputs []demoInput,
+	outDir string) error {
+	type submitted struct {
+		in demoInput
+		id string
+	}
+	var jobs []submitted
+	for _, in := range inputs {
+		job, err := submit(ctx, cfg, conn, SubmitRequest{Archive: in.archive,
+			Manifest: in.manifest})
+		if err != nil {
+			return fmt.Errorf("submit %s: %w", in.label, err)
+		}
+		fmt.Fprintf(os.Stderr, "submitted %s as job %s\n", in.label, job.JobId)
+		jobs = append(jobs, submitted{in, job.JobId})
+	}
+	var failed []error
+	for _, j := range jobs {
+		if err := waitJob(ctx, conn, j.id, os.Stderr); err != nil {
+			failed = append(failed, err)
+			continue
+		}
+		job, err := conn.Jobs.Get(ctx, j.id)
+		if err != nil {
+			return err
+		}
+		paths, err := downloadResults(ctx, conn.Store, job, filepath.Join(outDir, j.id))
+		if err != nil {
+			failed = append(failed, err)
+		}
+		fmt.Printf("%s (job %s):\n", j.in.label, j.id)
+		for _, p := range paths {
+			fmt.Printf("  %s\n", p)
+		}
+	}
+	return errors.Join(failed...)
+}
+
+// demoInputs writes the embedded sample archive and the real scan's
+// manifest to dir and lists what to submit.
+func demoInputs(root, dir string, noReal bool) ([]demoInput, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var inputs []demoInput
+	samples, _ := fs.Glob(testdata.Files, "sample/*")
+	sort.Strings(samples)
+	for _, name := range samples {
+		if !isArchiveName(name) {
+			continue
+		}
+		p, err := extract(name, dir)
+		if err != nil {
+			return nil, err
+		}
+		inputs = append(inputs, demoInput{label: "sample " + path.Base(name), archive: p})
+	}
+	scan := filepath.Join(root, testdata.RealScan)
+	if _, err := os.Stat(scan); err == nil && !noReal {
+		m, err := extract(testdata.RealManifest, dir)
+		if err != nil {
+			return nil, err
+		}
+		inputs = append(inputs, demoInput{label: "real scan " + filepath.Base(scan),
+			archive: scan, manifest: m})
+	} else if !noReal {
+		fmt.Fprintf(os.Stderr, "real scan %s not found; skipping it\n", scan)
+	}
+	if len(inputs) == 0 {
+		return nil, errors.New("nothing to digitise: the sample archive is not embedded " +
+			"(testdata/sample/) and the real scan is absent")
+	}
+	return inputs, nil
+}
+
+func isArchiveName(name string) bool {
+	switch path.Ext(name) {
+	case ".zip", ".tar", ".tgz", ".gz", ".tif", ".tiff", ".png", ".jpg", ".jpeg":
+		return true
+	}
+	return false
+}
+
+// extract copies an embedded file to dir.
+func extract(name, dir string) (string, error) {
+	data, err := testdata.Files.ReadFile(name)
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, path.Base(name))
+	return p, os.WriteFile(p, data, 0o644)
+}
+
+// uploadModel uploads the newest training/models/<name>/<version>/model.onnx
+// and its card as the default model.
+func uploadModel(ctx context.Context, st store.Store, root, bucket string) (string, error) {
+	models, _ := filepath.Glob(filepath.Join(root, "training", "models", "*", "*",
+		"model.onnx"))
+	if len(models) == 0 {
+		return "", errors.New("no training/models/*/*/model.onnx")
+	}
+	sort.Strings(models)
+	model := models[len(models)-1]
+	dir := path.Dir(segment.DefaultModelKey)
+	for local, key := range map[string]string{
+		model: segment.DefaultModelKey,
+		filepath.Join(filepath.Dir(model), "model.card.json"): dir + "/model.card.json",
+	} {
+		data, err := os.ReadFile(local)
+		if err != nil {
+			return "", err
+		}
+		if err := store.PutBytes(ctx, st, bucket, key, data, ""); err != nil {
+			return "", fmt.Errorf("upload model: %w", err)
+		}
+	}
+	return model, nil
+}

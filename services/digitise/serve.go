@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/welllog/digitiser/pkg/bus"
+	"github.com/welllog/digitiser/pkg/pipeline"
+	"github.com/welllog/digitiser/pkg/stack"
+	"github.com/welllog/digitiser/services/calibrate"
+	"github.com/welllog/digitiser/services/ingest"
+	"github.com/welllog/digitiser/services/preprocess"
+	"github.com/welllog/digitiser/services/qa"
+	"github.com/welllog/digitiser/services/reassemble"
+	"github.com/welllog/digitiser/services/segment"
+	"github.com/welllog/digitiser/services/vectorise"
+)
+
+// ServeConfig is the worker's configuration (flags, DIGITISE_* env).
+type ServeConfig struct {
+	// Stages to run: "all" or a comma list. Env DIGITISE_STAGES.
+	Stages string
+	// Copies of each stage's pull loop in this process. Default 1. Env
+	// DIGITISE_COPIES.
+	Copies int
+	// AckWait is the first redelivery delay of a command whose worker
+	// stopped answering; later ones double. Default 30 s. Env
+	// DIGITISE_ACK_WAIT.
+	AckWait time.Duration
+	// MaxDeliver is how many deliveries a command gets before it is
+	// dead-lettered. Default 4. Env DIGITISE_MAX_DELIVER.
+	MaxDeliver int
+	// RetryDelay is the first nak delay after a retryable error; later
+	// ones grow 5x. Default 1 s. Env DIGITISE_RETRY_DELAY.
+	RetryDelay time.Duration
+	// EventSubject carries the inbox's bucket events. Default from the
+	// stack file, else stack.DefaultEventSubject. Env
+	// DIGITISE_EVENT_SUBJECT.
+	EventSubject string
+	// Segmenter is auto, onnx or classical. Env DIGITISE_SEGMENTER.
+	Segmenter string
+	// ModelKey is the default model in the models bucket. Env
+	// DIGITISE_MODEL_KEY.
+	ModelKey string
+	// Ops serves /healthz, /readyz and /metrics on this address; empty
+	// means none. Env DIGITISE_OPS_ADDR.
+	Ops string
+	// Hold delays every command this long before its work starts: fault
+	// injection for tests (a worker killed mid-stage). Env DIGITISE_HOLD.
+	Hold time.Duration
+}
+
+// Register adds the flags.
+func (s *ServeConfig) Register(fs *flag.FlagSet) {
+	fs.StringVar(&s.Stages, "stages", envDefault("STAGES", "all"),
+		"stages to run: all or a comma list of "+fmt.Sprint(pipeline.Stages))
+	fs.IntVar(&s.Copies, "copies", envInt("COPIES", 1), "copies of each stage worker")
+	fs.DurationVar(&s.AckWait, "ack-wait", durationEnv("ACK_WAIT", 30*time.Second),
+		"redelivery delay of a command whose worker stopped answering")
+	fs.IntVar(&s.MaxDeliver, "max-deliver", envInt("MAX_DELIVER", 4),
+		"deliveries of a command before it is dead-lettered")
+	fs.DurationVar(&s.RetryDelay, "retry-delay", durationEnv("RETRY_DELAY", time.Second),
+		"first delay after a retryable error")
+	fs.StringVar(&s.EventSubject, "event-subject", envDefault("EVENT_SUBJECT", ""),
+		"NATS subject of the inbox bucket's events")
+	fs.StringVar(&s.Segmenter, "segmenter", envDefault("SEGMENTER", segment.Auto),
+		"segmenter: auto, onnx or classical")
+	fs.StringVar(&s.ModelKey, "model", envDefault("MODEL_KEY", segment.DefaultModelKey),
+		"default model key in the models bucket")
+	fs.StringVar(&s.Ops, "ops", envDefault("OPS_ADDR", ""),
+		"address for /healthz, /readyz, /metrics (e.g. 127.0.0.1:9090)")
+	fs.DurationVar(&s.Hold, "hold", durationEnv("HOLD", 0),
+		"fault injection for tests: wait this long before each command's work")
+}
+
+// Validate checks the config.
+func (s *ServeConfig) Validate() error {
+	if _, err := pipeline.ParseStages(s.Stages); err != nil {
+		return err
+	}
+	if s.Copies < 1 || s.MaxDeliver < 2 || s.AckWait < 100*time.Millisecond ||
+		s.RetryDelay <= 0 {
+		return fmt.Errorf("--copies must be >= 1, --max-deliver >= 2, --ack-wait >= 100ms, " +
+			"--retry-delay > 0")
+	}
+	return nil
+}
+
+// workers runs the selected stages, the dead-letter listener and (with
+// ingest) the bucket-event bridge until ctx ends.
+func workers(ctx context.Context, cfg *Config, sc *ServeConfig, conn *Conn,
+	log *slog.Logger, metrics pipeline.Metrics) error {
+	stages, err := pipeline.ParseStages(sc.Stages)
+	if err != nil {
+		return err
+	}
+	if err := conn.Bus.EnsureStreams(ctx, bus.StreamsConfig{
+		EventSubject: sc.EventSubject}); err != nil {
+		return err
+	}
+	backoff := []time.Duration{sc.AckWait, 2 * sc.AckWait, 4 * sc.AckWait}
+	runner := &pipeline.Runner{Bus: conn.Bus, Jobs: conn.Jobs, Store: conn.Store, Log: log,
+		Metrics:  metrics,
+		Consumer: bus.ConsumerConfig{MaxDeliver: sc.MaxDeliver, BackOff: backoff},
+		RetryDelays: []time.Duration{sc.RetryDelay, 5 * sc.RetryDelay,
+			25 * sc.RetryDelay}}
+
+	seg, err := segment.New(segment.Config{Segmenter: sc.Segmenter,
+		ModelBucket: cfg.ModelsBucket, ModelKey: sc.ModelKey}, conn.Store, log)
+	if err != nil {
+		return err
+	}
+	defer seg.Close()
+	handlers := map[string]pipeline.Handler{
+		pipeline.StageIngest:     ingest.New(ingest.Config{}),
+		pipeline.StageReassemble: reassemble.New(reassemble.Config{}),
+		pipeline.StagePreprocess: preprocess.New(preprocess.Config{}),
+		pipeline.StageSegment:    seg.Handle,
+		pipeline.StageVectorise:  vectorise.New(vectorise.Config{}),
+		pipeline.StageCalibrate:  calibrate.New(),
+		pipeline.StageQA:         qa.New(qa.Config{}),
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, len(stages)+2)
+	run := func(name string, f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(); err != nil && ctx.Err() == nil {
+				errc <- fmt.Errorf("%s: %w", name, err)
+				cancel()
+			}
+		}()
+	}
+	run("dead-letter listener", func() error {
+		return conn.Bus.ListenMaxDeliveries(ctx, runner.OnDeadLetter)
+	})
+	for _, stage := range stages {
+		h := hold(handlers[stage], sc.Hold)
+		batch := 2
+		if stage == pipeline.StageSegment {
+			batch = 1 // slow: take one command at a time
+		}
+		run(stage, func() error {
+			return runner.Serve(ctx, stage, h, pipeline.ServeOptions{Copies: sc.Copies,
+				Pull: bus.PullOptions{Batch: batch, MaxWait: 2 * time.Second}})
+		})
+		if stage == pipeline.StageIngest && sc.EventSubject != "" {
+			ev := &ingest.Events{Bus: conn.Bus, Jobs: conn.Jobs, Log: log,
+				InboxBucket: cfg.InboxBucket, WorkBucket: cfg.WorkBucket}
+			run("bucket events", func() error { return ev.Run(ctx) })
+		}
+	}
+	log.Info("workers running", "stages", stages, "copies", sc.Copies)
+	wg.Wait()
+	close(errc)
+	return <-errc
+}
+
+// hold wraps h to wait d first (fault injection).
+func hold(h pipeline.Handler, d time.Duration) pipeline.Handler {
+	if d <= 0 {
+		return h
+	}
+	return func(ctx context.Context, t *pipeline.Task) (map[string]string, error) {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(d):
+		}
+		return h(ctx, t)
+	}
+}
+
+// cmdServe runs stage workers, optionally with a local stack.
+func cmdServe(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var cfg Config
+	var sc ServeConfig
+	cfg.Register(fs)
+	sc.Register(fs)
+	local := fs.Bool("local", false, "start a local stack (NATS + versitygw) under "+
+		"--state-dir and record it in the stack file for the other commands")
+	fs.Usage = usageFor(fs, "serve [flags]",
+		"Run stage workers until interrupted. Each stage may run in its own process,\n"+
+			"several copies at once: digitise serve --stages segment --copies 2")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := sc.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if *local {
+		st, err := stack.Start(ctx, stack.Config{Dir: cfg.StateDir + "/data"})
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if err := writeStackFile(cfg.StateDir, st); err != nil {
+			return err
+		}
+		defer os.Remove(stackFilePath(cfg.StateDir))
+		fmt.Fprintf(os.Stderr, "local stack: NATS %s, S3 %s (recorded in %s)\n",
+			st.NATSURL, st.S3Endpoint, stackFilePath(cfg.StateDir))
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if sc.EventSubject == "" {
+		sc.EventSubject = stack.DefaultEventSubject
+		if sf, err := readStackFile(cfg.StateDir); err == nil && sf.EventSubject != "" {
+			sc.EventSubject = sf.EventSubject
+		}
+	}
+	obs, err := setupObservability(ctx, &cfg, "digitise-serve")
+	if err != nil {
+		return err
+	}
+	defer obs.Shutdown()
+	conn, err := cfg.connect(ctx, "digitise-serve")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if sc.Ops != "" {
+		go func() {
+			err := obs.ServeOps(ctx, sc.Ops, func() error {
+				if !conn.Bus.NC.IsConnected() {
+					return errors.New("NATS not connected")
+				}
+				return nil
+			})
+			if err != nil && ctx.Err() == nil {
+				obs.Log.Error("ops endpoint stopped", "err", err)
+			}
+		}()
+	}
+	return workers(ctx, &cfg, &sc, conn, obs.Log, obs.Metrics)
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/welllog/digitiser/pkg/pipeline"
+	"github.com/welllog/digitiser/pkg/store"
+	pb "github.com/welllog/digitiser/proto/digitiser/v1"
+)
+
+// SubmitRequest is one archive to submit.
+type SubmitRequest struct {
+	// Archive is the local file; Manifest an optional local manifest.
+	Archive, Manifest string
+	// Segmenter and ModelKey override the workers' defaults.
+	Segmenter, ModelKey string
+}
+
+func cmdSubmit(args []string) error {
+	fs := flag.NewFlagSet("submit", flag.ContinueOnError)
+	var cfg Config
+	cfg.Register(fs)
+	var req SubmitRequest
+	fs.StringVar(&req.Manifest, "manifest", "", "manifest (YAML or JSON) when the archive "+
+		"has none")
+	fs.StringVar(&req.Segmenter, "segmenter", "", "segmenter for this job: onnx or classical")
+	fs.StringVar(&req.ModelKey, "model", "", "model key in the models bucket for this job")
+	wait := fs.Bool("wait", false, "show live progress until the job ends")
+	timeout := fs.Duration("timeout", 30*time.Minute, "with --wait: give up after this long")
+	fs.Usage = usageFor(fs, "submit FILE [--manifest M] [--wait]",
+		"Upload a scan archive (.zip, .tar, .tar.gz or a single TIFF/PNG/JPEG) and\n"+
+			"start a job. Prints the job id; --wait follows it to the end and exits\n"+
+			"non-zero when it fails.")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: give exactly one archive file", errUsage)
+	}
+	req.Archive = fs.Arg(0)
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	obs, err := setupObservability(ctx, &cfg, "digitise-submit")
+	if err != nil {
+		return err
+	}
+	defer obs.Shutdown()
+	conn, err := cfg.connect(ctx, "digitise-submit")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	job, err := submit(ctx, &cfg, conn, req)
+	if err != nil {
+		return err
+	}
+	fmt.Println(job.JobId)
+	if !*wait {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	return waitJob(wctx, conn, job.JobId, os.Stderr)
+}
+
+// submit creates the job, uploads the archive (and manifest) under the
+// job's id in the inbox bucket and starts the job.
+func submit(ctx context.Context, cfg *Config, conn *Conn, req SubmitRequest) (*pb.Job,
+	error) {
+	data, err := os.ReadFile(req.Archive)
+	if err != nil {
+		return nil, fmt.Errorf("read archive: %w", err)
+	}
+	var mdata []byte
+	if req.Manifest != "" {
+		if mdata, err = os.ReadFile(req.Manifest); err != nil {
+			return nil, fmt.Errorf("read manifest: %w", err)
+		}
+	}
+	id := pipeline.NewJobID()
+	jr := pipeline.JobRequest{JobID: id, SourceBucket: cfg.InboxBucket,
+		SourceKey: id + "/" + filepath.Base(req.Archive), WorkBucket: cfg.WorkBucket,
+		Origin: pipeline.OriginSubmit, Segmenter: req.Segmenter, ModelKey: req.ModelKey}
+	if mdata != nil {
+		jr.ManifestKey = id + "/" + filepath.Base(req.Manifest)
+	}
+	// The record exists before the upload, so the bucket event of the
+	// upload is recognised as this job's and starts nothing.
+	job, err := pipeline.CreateJob(ctx, conn.Jobs, jr)
+	if err != nil {
+		return nil, err
+	}
+	if mdata != nil {
+		if err := store.PutBytes(ctx, conn.Store, cfg.InboxBucket, jr.ManifestKey, mdata,
+			"application/yaml"); err != nil {
+			return nil, fmt.Errorf("upload manifest: %w", err)
+		}
+	}
+	if err := store.PutBytes(ctx, conn.Store, cfg.InboxBucket, jr.SourceKey, data,
+		"application/octet-stream"); err != nil {
+		return nil, fmt.Errorf("upload archive: %w", err)
+	}
+	if err := pipeline.StartJob(ctx, conn.Bus, job); err != nil {
+		return nil, err
+	}
+	return job, nil
+}
+
+// waitJob follows a job, redrawing a per-stage progress line on every
+// change, until it ends; a failed job is an error.
+func waitJob(ctx context.Context, conn *Conn, id string, w io.Writer) error {
+	var last *pb.Job
+	err := conn.Jobs.Watch(ctx, id, func(j *pb.Job) bool {
+		last = j
+		fmt.Fprintf(w, "\r%s  %s\033[K", id, progressLine(j))
+		return !finished(j)
+	})
+	fmt.Fprintln(w)
+	if err != nil {
+		return fmt.Errorf("waiting for job %s: %w (it goes on; see `digitise status %s`)",
+			id, err, id)
+	}
+	if last.State == pb.JobState_JOB_STATE_FAILED {
+		return fmt.Errorf("job %s failed at %s: %s\n(fix the cause, then `digitise rerun "+
+			"%s`; dead letters: `digitise dlq`)", id, last.FailedStage, last.Error, id)
+	}
+	fmt.Fprintf(w, "job %s done in %s; results: %s/%s (digitise results %s -o DIR)\n", id,
+		time.Duration(last.FinishedMs-last.CreatedMs)*time.Millisecond, last.Bucket,
+		strings.TrimSuffix(last.Prefix, "/"), id)
+	return nil
+}
+
+func finished(j *pb.Job) bool {
+	return j.State == pb.JobState_JOB_STATE_SUCCEEDED || j.State == pb.JobState_JOB_STATE_FAILED
+}
+
+// progressLine is one mark per stage: "ingest ✓ reassemble ✓ preprocess … ".
+func progressLine(j *pb.Job) string {
+	var b strings.Builder
+	for _, s := range pipeline.Stages {
+		rec := j.Stages[s]
+		mark := "·"
+		switch rec.GetState() {
+		case pb.StageState_STAGE_STATE_RUNNING:
+			mark = "…"
+		case pb.StageState_STAGE_STATE_SUCCEEDED:
+			mark = "✓"
+		case pb.StageState_STAGE_STATE_FAILED:
+			mark = "✗"
+		case pb.StageState_STAGE_STATE_RETRYING:
+			mark = "↻"
+		}
+		if rec.GetAttempts() > 1 {
+			mark += fmt.Sprintf("(%d)", rec.GetAttempts())
+		}
+		fmt.Fprintf(&b, "%s %s  ", s, mark)
+	}
+	return strings.TrimSpace(b.String())
+}

@@ -1,0 +1,144 @@
+// Package ingest is the first stage: it reads the uploaded scan archive
+// safely (pkg/archive), refuses unsafe or unusable uploads with the reason,
+// and copies the pages, the manifest and any truth LAS under the job's
+// ingest folder. Events.Run turns bucket events into jobs.
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/welllog/digitiser/pkg/archive"
+	"github.com/welllog/digitiser/pkg/manifest"
+	"github.com/welllog/digitiser/pkg/pipeline"
+)
+
+// Config of the ingest stage.
+type Config struct {
+	// Limits bound what an archive may hold; zero fields take
+	// pkg/archive's defaults (512 MiB an entry, 2 GiB in all, 10000
+	// entries, 400 Mpx an image).
+	Limits archive.Limits
+}
+
+// New returns the ingest handler.
+func New(cfg Config) pipeline.Handler {
+	return func(ctx context.Context, t *pipeline.Task) (map[string]string, error) {
+		return run(ctx, t, cfg)
+	}
+}
+
+func run(ctx context.Context, t *pipeline.Task, cfg Config) (map[string]string, error) {
+	cmd := t.Cmd
+	data, err := t.GetFrom(ctx, cmd.SourceBucket, cmd.SourceKey)
+	if err != nil {
+		return nil, err
+	}
+	_, span := t.Span(ctx, "archive.open")
+	contents, err := archive.Open(path.Base(cmd.SourceKey), bytes.NewReader(data), cfg.Limits)
+	span.End()
+	if err != nil {
+		return nil, refuse(err)
+	}
+	if len(contents.Pages) == 0 {
+		return nil, pipeline.Reject(errors.New("the upload holds no page image " +
+			"(TIFF, PNG or JPEG)"))
+	}
+
+	m, err := readManifest(ctx, t, contents)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	mdata, err := m.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("encode manifest: %w", err)
+	}
+	if out[pipeline.OutManifest], err = t.Put(ctx, "manifest.yaml", mdata,
+		"application/yaml"); err != nil {
+		return nil, err
+	}
+
+	pages := make([]pipeline.PageRef, 0, len(contents.Pages))
+	for i, p := range contents.Pages {
+		name := fmt.Sprintf("page-%03d.%s", i+1, ext(p.Format))
+		key, err := t.Put(ctx, name, p.Data, "image/"+p.Format)
+		if err != nil {
+			return nil, err
+		}
+		pages = append(pages, pipeline.PageRef{Name: p.Name, Key: key, Format: p.Format})
+	}
+	if out[pipeline.OutPages], err = t.PutJSON(ctx, "pages.json", pages); err != nil {
+		return nil, err
+	}
+
+	if truth := truthEntry(contents, m); truth != nil {
+		if out[pipeline.OutTruth], err = t.Put(ctx, "truth.las", truth.Data,
+			"text/plain"); err != nil {
+			return nil, err
+		}
+	}
+	t.Log.Debug("archive ingested", "pages", len(pages), "truth", out[pipeline.OutTruth] != "")
+	return out, nil
+}
+
+// refuse turns archive errors into rejections a user can act on.
+func refuse(err error) error {
+	switch {
+	case errors.Is(err, archive.ErrUnsafe):
+		return pipeline.Reject(fmt.Errorf("refused: %w", err))
+	case errors.Is(err, archive.ErrCorrupt), errors.Is(err, archive.ErrFormat),
+		errors.Is(err, archive.ErrAmbiguous):
+		return pipeline.Reject(fmt.Errorf("cannot read the upload: %w", err))
+	}
+	return err
+}
+
+// readManifest takes the manifest given to submit, else the archive's.
+func readManifest(ctx context.Context, t *pipeline.Task,
+	c *archive.Contents) (*manifest.Manifest, error) {
+	name, data := "", []byte(nil)
+	switch {
+	case t.Cmd.ManifestKey != "":
+		d, err := t.GetFrom(ctx, t.Cmd.SourceBucket, t.Cmd.ManifestKey)
+		if err != nil {
+			return nil, err
+		}
+		name, data = t.Cmd.ManifestKey, d
+	case c.Manifest != nil:
+		name, data = c.Manifest.Name, c.Manifest.Data
+	default:
+		return nil, pipeline.Reject(errors.New("no manifest: put manifest.yaml in the " +
+			"archive or pass `submit --manifest FILE`"))
+	}
+	m, err := manifest.Parse(name, data)
+	if err != nil {
+		return nil, pipeline.Reject(fmt.Errorf("manifest: %w", err))
+	}
+	return m, nil
+}
+
+// truthEntry returns the truth LAS the manifest names, else the archive's.
+func truthEntry(c *archive.Contents, m *manifest.Manifest) *archive.Entry {
+	if c.Truth != nil && (m.Truth == "" || strings.EqualFold(path.Base(c.Truth.Name),
+		path.Base(m.Truth))) {
+		return c.Truth
+	}
+	return nil
+}
+
+func ext(format string) string {
+	switch format {
+	case "tiff":
+		return "tif"
+	case "jpeg":
+		return "jpg"
+	case "":
+		return "bin"
+	}
+	return format
+}
