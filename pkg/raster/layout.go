@@ -38,8 +38,14 @@ type Layout struct {
 	Repeat *Span `json:"repeat,omitempty"`
 	// DepthTrack is the column band of the depth track.
 	DepthTrack Band `json:"depth_track"`
-	// Tracks are the curve tracks left to right, borders excluded.
+	// Tracks are the curve tracks left to right, borders excluded. When a
+	// manifest was given there is exactly one per manifest track, in its
+	// order.
 	Tracks []Band `json:"tracks"`
+	// GridLines are the vertical lines ruled through the body and repeat
+	// section (track borders and grid), left to right; the vectoriser can
+	// mask them.
+	GridLines []Band `json:"grid_lines,omitempty"`
 }
 
 // Transform maps px of the reassembled strip (before deskew) to px of the

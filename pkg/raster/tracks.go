@@ -1,0 +1,213 @@
+package raster
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/welllog/digitiser/pkg/manifest"
+)
+
+// ErrTracks is wrapped when the tracks found on the strip cannot be matched
+// to the manifest's tracks.
+var ErrTracks = errors.New("track borders not found")
+
+// Thresholds for telling track borders from grid lines.
+const (
+	// lineCover is the fraction of section rows a column must be ink in to
+	// be part of a vertical line.
+	lineCover = 0.5
+	// borderStrength is the fraction of the heaviest line's weight (its
+	// summed cover across its width, about its width in px) a line needs
+	// to be taken for a track border: borders are drawn heavier than grid.
+	borderStrength = 0.7
+)
+
+// vline is a vertical line in the log sections: its columns and weight.
+type vline struct {
+	Band
+	weight float64
+}
+
+// sectionLines finds the vertical lines of the log sections to the px:
+// runs of columns that are ink in at least lineCover of the sections' rows.
+func sectionLines(cm *coverMap, spans []Span) []vline {
+	cov := make([]float64, cm.W)
+	rows := 0
+	for _, s := range spans {
+		for b := (s.Top + cm.Band - 1) / cm.Band; (b+1)*cm.Band <= s.Bottom; b++ {
+			for x, v := range cm.row(b) {
+				cov[x] += float64(v)
+			}
+			rows += cm.Band
+		}
+	}
+	if rows == 0 {
+		return nil
+	}
+	var lines []vline
+	for x := 0; x < cm.W; x++ {
+		if cov[x] < lineCover*float64(rows) {
+			continue
+		}
+		l := vline{Band: Band{Left: x}}
+		for x < cm.W && cov[x] >= lineCover*float64(rows) {
+			l.weight += cov[x] / float64(rows)
+			x++
+		}
+		l.Right = x
+		lines = append(lines, l)
+	}
+	return lines
+}
+
+// trackBorders picks the track borders among the lines: the outermost
+// lines and every line nearly as heavy as the heaviest. When most lines
+// are that heavy (a scan where borders and grid print alike) it falls back
+// to the outermost lines and the two sides of the widest gap, which is
+// taken for the depth track when it is over twice the median spacing.
+func trackBorders(lines []vline) []vline {
+	if len(lines) < 2 {
+		return nil
+	}
+	heaviest := 0.0
+	for _, l := range lines {
+		heaviest = max(heaviest, l.weight)
+	}
+	var out []vline
+	for i, l := range lines {
+		if i == 0 || i == len(lines)-1 || l.weight >= borderStrength*heaviest {
+			out = append(out, l)
+		}
+	}
+	if len(lines) <= 4 || 2*len(out) <= len(lines) {
+		return out
+	}
+
+	gaps := make([]int, len(lines)-1)
+	widest := 0
+	for i := range gaps {
+		gaps[i] = lines[i+1].Left - lines[i].Right
+		if gaps[i] > gaps[widest] {
+			widest = i
+		}
+	}
+	sorted := append([]int(nil), gaps...)
+	sort.Ints(sorted)
+	out = []vline{lines[0]}
+	if gaps[widest] > 2*sorted[len(sorted)/2] && widest > 0 && widest < len(gaps)-1 {
+		out = append(out, lines[widest], lines[widest+1])
+	}
+	return append(out, lines[len(lines)-1])
+}
+
+// trackCells splits the strip at the borders into bands (borders
+// excluded) and finds the depth track among them: the band with no grid
+// line inside, preferring one that is neither first nor last. It returns
+// the curve tracks left to right, the depth track (empty when none) and,
+// for each curve track, the weight of the border to its right.
+func trackCells(lines, borders []vline) (tracks []Band, depth Band, rightWeight []float64) {
+	cells := make([]Band, 0, len(borders))
+	inner := make([]int, 0, len(borders))
+	for i := 0; i+1 < len(borders); i++ {
+		c := Band{Left: borders[i].Right, Right: borders[i+1].Left}
+		n := 0
+		for _, l := range lines {
+			if l.Left >= c.Left && l.Right <= c.Right {
+				n++
+			}
+		}
+		cells = append(cells, c)
+		inner = append(inner, n)
+	}
+
+	d := -1
+	for i, n := range inner {
+		if n == 0 && (d < 0 || (d == 0 || d == len(cells)-1) && i < len(cells)-1) {
+			d = i
+		}
+	}
+	for i, c := range cells {
+		if i == d {
+			depth = c
+			continue
+		}
+		tracks = append(tracks, c)
+		rightWeight = append(rightWeight, borders[i+1].weight)
+	}
+	if d >= 0 && d > 0 {
+		// The border between the track left of the depth track and the
+		// depth track must never be merged across.
+		rightWeight[d-1] = math.Inf(1)
+	}
+	return tracks, depth, rightWeight
+}
+
+// matchTracks maps the manifest's tracks onto the detected curve tracks.
+// With more detected tracks than the manifest lists, neighbours on the same
+// side of the depth track are merged, lightest shared border first and
+// right of the depth track before left (the usual track 2 + 3 case), never
+// across it. Tracks
+// the manifest pins (Left/Right in px of the reassembled strip) are mapped
+// through tf at row y and override detection. It fails, wrapping ErrTracks,
+// when the manifest lists more tracks than were found and not all of them
+// are pinned.
+func matchTracks(found []Band, rightWeight []float64, depth Band, m *manifest.Manifest,
+	tf Transform, y float64) ([]Band, error) {
+	if m == nil {
+		return found, nil
+	}
+	want := len(m.Tracks)
+	for len(found) > want {
+		i := mergeCandidate(found, rightWeight, depth)
+		if i < 0 {
+			break // never merge across the depth track
+		}
+		found[i].Right = found[i+1].Right
+		found = append(found[:i+1], found[i+2:]...)
+		rightWeight = append(rightWeight[:i], rightWeight[i+1:]...)
+	}
+
+	out := make([]Band, want)
+	for i, t := range m.Tracks {
+		switch {
+		case t.Right > t.Left && t.Right > 0:
+			l, _ := tf.Apply(float64(t.Left), y)
+			r, _ := tf.Apply(float64(t.Right), y)
+			out[i] = Band{Left: int(math.Round(l)), Right: int(math.Round(r))}
+		case len(found) == want:
+			out[i] = found[i]
+		default:
+			return nil, fmt.Errorf("%w: the manifest lists %d curve tracks but %d were found "+
+				"on the scan; pin track %d's borders with tracks[%d].left and .right (px)",
+				ErrTracks, want, len(found), i+1, i)
+		}
+	}
+	return out, nil
+}
+
+// mergeCandidate returns i such that tracks i and i+1 are the pair to
+// merge: the lightest shared border, right of the depth track first; -1
+// when every neighbouring pair straddles the depth track.
+func mergeCandidate(found []Band, rightWeight []float64, depth Band) int {
+	best := -1
+	score := func(i int) (bool, float64) {
+		return found[i].Left >= depth.Right, rightWeight[i]
+	}
+	for i := 0; i+1 < len(found); i++ {
+		if math.IsInf(rightWeight[i], 1) {
+			continue
+		}
+		if best < 0 {
+			best = i
+			continue
+		}
+		rb, wb := score(best)
+		ri, wi := score(i)
+		if ri && !rb || ri == rb && wi <= wb {
+			best = i
+		}
+	}
+	return best
+}
