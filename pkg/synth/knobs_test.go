@@ -88,8 +88,10 @@ func TestKnobs(t *testing.T) {
 			func(k *Knobs) { k.WidthPx = Range{3, 3} },
 			func(k *Knobs) { k.WidthPx = Range{1, 1} },
 			anyCurve(func(ct CurveTruth, _ manifest.TrackCurve) bool { return ct.Width == 3 })},
-		{"cross_prob", func(k *Knobs) { k.CrossProb = 1; k.CurvesPerTrack = Range{2, 2} },
-			func(k *Knobs) { k.CrossProb = 0; k.CurvesPerTrack = Range{2, 2} }, crosses},
+		// Wraps and edge runs shift a curve's range past a border: they
+		// are off on both sides.
+		{"cross_prob", func(k *Knobs) { calm(k); k.CrossProb = 1 },
+			func(k *Knobs) { calm(k); k.CrossProb = 0 }, crosses},
 		{"edge_run_prob", func(k *Knobs) { k.EdgeRunProb = 1; k.WrapProb = 0 },
 			func(k *Knobs) { k.EdgeRunProb = 0; k.WrapProb = 0 },
 			anyCurve(func(ct CurveTruth, _ manifest.TrackCurve) bool { return pegged(ct) > 20 })},
@@ -229,27 +231,43 @@ func pegged(ct CurveTruth) int {
 	return n
 }
 
-// crosses is true when two curves of one track swap sides somewhere.
+// calm sets two curves per track, neither wrapping nor running along an
+// edge.
+func calm(k *Knobs) {
+	k.CurvesPerTrack = Range{2, 2}
+	k.WrapProb, k.EdgeRunProb = 0, 0
+}
+
+// crosses is true when two curves of one track share their range, so that
+// they cross: the spans between their 10 % and 90 % quantiles overlap over
+// 60 % of their union or more. (Curves of separate ranges cross too, where
+// their neighbouring ranges overlap, so crossing alone shows nothing.)
 func crosses(lg *Log) bool {
 	for i, a := range lg.Truth {
 		for _, b := range lg.Truth[i+1:] {
 			if a.Track != b.Track {
 				continue
 			}
-			sign := 0.0
-			for r := range a.Frac {
-				d := a.Frac[r] - b.Frac[r]
-				if math.IsNaN(d) || d == 0 {
-					continue
-				}
-				if sign != 0 && math.Signbit(d) != math.Signbit(sign) {
-					return true
-				}
-				sign = d
+			a0, a1 := quantiles(finite(a.Frac), 0.1, 0.9)
+			b0, b1 := quantiles(finite(b.Frac), 0.1, 0.9)
+			overlap := min(a1, b1) - max(a0, b0)
+			if overlap >= 0.6*(max(a1, b1)-min(a0, b0)) {
+				return true
 			}
 		}
 	}
 	return false
+}
+
+// finite returns the values of v that are not NaN.
+func finite(v []float64) []float64 {
+	var out []float64
+	for _, x := range v {
+		if !math.IsNaN(x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func reversedDiffers(lg *Log) bool {
@@ -263,4 +281,30 @@ func reversedDiffers(lg *Log) bool {
 		}
 	}
 	return false
+}
+
+// TestTrackStylesDistinct checks that no two curves of one track share a
+// line style, even when every curve draws solid or every curve dashed.
+func TestTrackStylesDistinct(t *testing.T) {
+	for _, dashed := range []float64{0, 1} {
+		k := HardKnobs()
+		k.LASDir = ""
+		k.CurvesPerTrack, k.DashedProb = Range{3, 3}, dashed
+		for seed := uint64(1); seed <= 4; seed++ {
+			lg, err := Generate(Config{Tier: TierHard, Seed: seed, Width: 900, Height: 800,
+				Knobs: &k})
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[[2]any]bool{}
+			for _, ct := range lg.Truth {
+				key := [2]any{ct.Track, ct.Style}
+				if seen[key] {
+					t.Errorf("dashed_prob %v seed %d: track %d has two %s curves", dashed,
+						seed, ct.Track+1, ct.Style)
+				}
+				seen[key] = true
+			}
+		}
+	}
 }

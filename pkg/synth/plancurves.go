@@ -17,8 +17,11 @@ func (p *plan) planCurves(k *Knobs, g *rng) {
 	for ti := range p.tracks {
 		nc := g.count(k.CurvesPerTrack)
 		cross := g.p(k.CrossProb)
+		styles := map[string]bool{} // line styles taken in this track
 		for ci := 0; ci < nc; ci++ {
-			c := p.newCurve(ti, ci, nc, cross, z, real, used, k, g)
+			style := pickStyle(k, styles, g)
+			styles[style] = true
+			c := p.newCurve(ti, ci, nc, cross, style, z, real, used, k, g)
 			c.sampleD = make([]float64, nS)
 			for i := range c.sampleD {
 				c.sampleD[i] = float64(n0+i) * p.dg.step
@@ -29,17 +32,40 @@ func (p *plan) planCurves(k *Knobs, g *rng) {
 	}
 }
 
-// newCurve makes curve ci of nc in track ti.
-func (p *plan) newCurve(ti, ci, nc int, cross bool, z []float64, real []realCurve,
-	used map[string]bool, k *Knobs, g *rng) *curve {
+// pickStyle draws a curve's line style: class 2 (dashed twice as often as
+// dotted or dash-dot) with probability DashedProb, else solid. As on
+// printed logs, curves of one track never share a style: a style already
+// taken is replaced by a free class-2 one (solid only when all three are
+// taken), so a track holds at most one solid curve.
+func pickStyle(k *Knobs, taken map[string]bool, g *rng) string {
+	style := manifest.StyleSolid
+	if g.p(k.DashedProb) {
+		style = g.pick(manifest.StyleDashed, manifest.StyleDashed,
+			manifest.StyleDotted, manifest.StyleDashDot)
+	}
+	if !taken[style] {
+		return style
+	}
+	var free []string
+	for _, s := range []string{manifest.StyleDashed, manifest.StyleDotted,
+		manifest.StyleDashDot} {
+		if !taken[s] {
+			free = append(free, s)
+		}
+	}
+	if len(free) == 0 {
+		return manifest.StyleSolid
+	}
+	return free[g.n(len(free))]
+}
+
+// newCurve makes curve ci of nc in track ti, drawn in the given style.
+func (p *plan) newCurve(ti, ci, nc int, cross bool, style string, z []float64,
+	real []realCurve, used map[string]bool, k *Knobs, g *rng) *curve {
 	tg := p.tracks[ti]
 	logTrack := tg.Grid == manifest.ScaleLog
 	c := &curve{track: ti, width: math.Round(g.in(k.WidthPx))}
-	c.mc.Style = manifest.StyleSolid
-	if g.p(k.DashedProb) {
-		c.mc.Style = g.pick(manifest.StyleDashed, manifest.StyleDashed,
-			manifest.StyleDotted, manifest.StyleDashDot)
-	}
+	c.mc.Style = style
 	c.dash = dashPattern(c.mc.Style, c.width, p.dpi, g)
 
 	// The band of the track the curve mostly uses: shared when curves
@@ -203,16 +229,22 @@ func (p *plan) fillRows(c *curve) {
 }
 
 // dashPattern returns on/off lengths in px for a line style; nil is solid.
+// The round caps of a line width w lengthen every inked piece by w and
+// shorten every gap by w, so gaps get w added: every gap stays visible
+// (2 px or more at 160 dpi) and a dot (about 1.3 w long) stays shorter
+// than any dash (9 px or more), as on printed logs, where the dash pattern
+// is what tells two curves of one track apart.
 func dashPattern(style string, width, dpi float64, g *rng) []float64 {
 	s := dpi / 200
+	dot := math.Max(0.5, width*0.3)
 	switch style {
 	case manifest.StyleDashed:
-		return []float64{g.between(9, 18) * s, g.between(5, 9) * s}
+		return []float64{g.between(9, 18) * s, width + g.between(4, 8)*s}
 	case manifest.StyleDotted:
-		return []float64{math.Max(1.5, width*0.8), g.between(3, 6) * s}
+		return []float64{dot, width + g.between(2.5, 5)*s}
 	case manifest.StyleDashDot:
-		gap := g.between(4, 7) * s
-		return []float64{g.between(12, 20) * s, gap, math.Max(1.5, width*0.8), gap}
+		gap := width + g.between(3, 6)*s
+		return []float64{g.between(12, 20) * s, gap, dot, gap}
 	}
 	return nil
 }

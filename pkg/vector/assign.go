@@ -15,7 +15,6 @@ const (
 	wrapCost  = 10.0
 	styleCost = 1.0
 	rankCost  = 0.05
-	shortRun  = 4 // rows: an ink run this short is a dot (or a steep dash)
 )
 
 // assign returns, for each curve of the group (manifest order), the index
@@ -41,7 +40,7 @@ func assign(paths []*path, curves []manifest.Curve, w float64) []int {
 		for pi, p := range paths {
 			_, wrong := wrapFit(p.pos, w, c)
 			cost[ci][pi] = wrapCost*wrong +
-				styleCost*math.Abs(shortShare(p.ev)-styleShort(c.Style)) +
+				styleCost*math.Abs(p.shortShare(0, len(p.pos))-styleShort(c.Style)) +
 				rankCost*math.Abs(float64(rank[pi]-ci))
 		}
 	}
@@ -91,41 +90,6 @@ func wrapFit(pos []float64, w float64, c manifest.Curve) (shift int, wrong float
 		}
 	}
 	return shift, float64(n-bestOK) / float64(n)
-}
-
-// shortShare is the share of a path's ink runs (rows in a row with
-// evidence) that are at most shortRun rows long.
-func shortShare(ev []bool) float64 {
-	var runs, short float64
-	for y := 0; y < len(ev); {
-		if !ev[y] {
-			y++
-			continue
-		}
-		s := y
-		for y < len(ev) && ev[y] {
-			y++
-		}
-		runs++
-		if y-s <= shortRun {
-			short++
-		}
-	}
-	if runs == 0 {
-		return 0
-	}
-	return short / runs
-}
-
-// styleShort is the share of short ink runs a line style shows.
-func styleShort(style string) float64 {
-	switch style {
-	case manifest.StyleDotted:
-		return 1
-	case manifest.StyleDashDot:
-		return 0.5
-	}
-	return 0
 }
 
 // bestPermutation returns perm with perm[i] the column given to row i that

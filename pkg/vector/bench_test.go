@@ -97,3 +97,36 @@ func peakRSS() float64 {
 	}
 	return math.NaN()
 }
+
+// BenchmarkTraceByStyle traces a dashed and a dotted curve crossing in one
+// 600 px track, 20000 rows: the piece labelling plus two style-weighted
+// Viterbi paths.
+func BenchmarkTraceByStyle(b *testing.B) {
+	const w, h = 600, 20000
+	pm := raster.NewProbMap(w, h)
+	draw(pm, stroke{x: sine(300, 220, 900), cls: 2, width: 2, on: 14, off: 9, y1: h})
+	draw(pm, stroke{x: sine(300, -200, 1300), cls: 2, width: 2, on: 1, off: 6, y1: h})
+	m := manifestOf(curve("A", manifest.StyleDashed), curve("B", manifest.StyleDotted))
+	layout := oneTrack(w, h, raster.Band{Left: 0, Right: w})
+	for b.Loop() {
+		if _, err := TraceAll(pm, layout, m, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(h)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkBuildPieces times the labelling of a band's ink into dots and
+// dashes.
+func BenchmarkBuildPieces(b *testing.B) {
+	const w, h = 600, 20000
+	pm := raster.NewProbMap(w, h)
+	draw(pm, stroke{x: sine(300, 220, 900), cls: 2, width: 2, on: 14, off: 9, y1: h})
+	draw(pm, stroke{x: sine(300, -200, 1300), cls: 2, width: 2, on: 1, off: 6, y1: h})
+	v := &bandView{pm: pm, cls: 2, w: w, h: h, thr: 128, cross: 64}
+	row := make([]uint8, w)
+	for b.Loop() {
+		buildPieces(v, row)
+	}
+	b.ReportMetric(float64(w*h)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mpx/s")
+}

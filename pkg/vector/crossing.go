@@ -7,17 +7,18 @@ import (
 // resolveCrossings decides, wherever two paths of one band touch or cross,
 // which branch after the contact continues which curve: the pairing whose
 // slopes before and after agree best wins, and the tails are swapped when
-// the tracer had bounced. Paths are visited pair by pair, contacts in row
-// order.
-func resolveCrossings(paths []*path, opt Options) {
+// the tracer had bounced (only with swap: paths traced by line style keep
+// their curve). Both paths are bridged across the contact. Paths are
+// visited pair by pair, contacts in row order.
+func resolveCrossings(paths []*path, opt Options, swap bool) {
 	for i := range paths {
 		for j := i + 1; j < len(paths); j++ {
-			resolvePair(paths[i], paths[j], opt)
+			resolvePair(paths[i], paths[j], opt, swap)
 		}
 	}
 }
 
-func resolvePair(a, b *path, opt Options) {
+func resolvePair(a, b *path, opt Options, swap bool) {
 	h := len(a.pos)
 	for y := 0; y < h; {
 		if !touching(a, b, y, opt.ContactDist) {
@@ -30,7 +31,7 @@ func resolvePair(a, b *path, opt Options) {
 				end = k
 			}
 		}
-		if shouldSwap(a, b, y, end, opt.SlopeWindow) {
+		if swap && shouldSwap(a, b, y, end, opt.SlopeWindow) {
 			swapTails(a, b, (y+end+1)/2)
 		}
 		// Inside the contact the two lines' ink merges: bridge both
@@ -114,5 +115,7 @@ func swapTails(a, b *path, y int) {
 		a.pos[i], b.pos[i] = b.pos[i], a.pos[i]
 		a.conf[i], b.conf[i] = b.conf[i], a.conf[i]
 		a.ev[i], b.ev[i] = b.ev[i], a.ev[i]
+		a.run.lo[i], b.run.lo[i] = b.run.lo[i], a.run.lo[i]
+		a.run.hi[i], b.run.hi[i] = b.run.hi[i], a.run.hi[i]
 	}
 }

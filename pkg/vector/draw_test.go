@@ -23,8 +23,9 @@ type stroke struct {
 	skip   func(y int) bool // rows left blank (gaps)
 }
 
-// draw rasterises s into pm by sampling ten points per row and marking the
-// pixels within half the line width of each.
+// draw rasterises s into pm by sampling points at most half a px apart
+// (ten per row or more) and marking the pixels within half the line width
+// of each.
 func draw(pm *raster.ProbMap, s stroke) {
 	p := s.prob
 	if p == 0 {
@@ -34,10 +35,11 @@ func draw(pm *raster.ProbMap, s stroke) {
 	arc := 0.0
 	prevX := s.x(float64(s.y0))
 	for y := s.y0; y < s.y1; y++ {
-		for k := range 10 {
-			fy := float64(y) + float64(k)/10
+		n := max(10, int(2*math.Abs(s.x(float64(y+1))-s.x(float64(y))))+1)
+		for k := range n {
+			fy := float64(y) + float64(k)/float64(n)
 			x := s.x(fy)
-			arc += math.Hypot(x-prevX, 0.1)
+			arc += math.Hypot(x-prevX, 1/float64(n))
 			prevX = x
 			if s.on > 0 && math.Mod(arc, s.on+s.off) >= s.on {
 				continue

@@ -30,3 +30,19 @@ func TrackEdges(layout raster.Layout, track int) (x0, x1 float64) {
 // FracX converts a track fraction to a column position in px between the
 // track's edges x0 and x1 (see TrackEdges).
 func FracX(frac, x0, x1 float64) float64 { return x0 + frac*(x1-x0) }
+
+// borderOuter returns the columns [l, r) of layout.Tracks[track] widened
+// by the border lines in layout.GridLines that touch it (see TrackEdges).
+func borderOuter(layout raster.Layout, track int) (l, r int) {
+	band := layout.Tracks[track]
+	l, r = band.Left, band.Right
+	for _, g := range layout.GridLines {
+		if abs(g.Right-band.Left) <= borderReach {
+			l = min(l, g.Left)
+		}
+		if abs(g.Left-band.Right) <= borderReach {
+			r = max(r, g.Right)
+		}
+	}
+	return l, r
+}

@@ -23,12 +23,14 @@ type Options struct {
 	// Default 0.5.
 	JumpPenalty float64
 	// InkStep is the cost per px of horizontal travel along ink (a steep or
-	// near-horizontal part of the curve). Default 0.02.
+	// near-horizontal part of the curve); along a run of 24 px or more (a
+	// curve sweeping across the track within a row or two) a tenth of it.
+	// Default 0.01.
 	InkStep float64
 	// DashGap is the longest gap in px between two ink runs of one row
-	// that travel crosses at the InkStep rate when one of the runs is at
-	// least 5 px long: the gap between dashes on a steep stretch. Default
-	// 12 px.
+	// that travel crosses at the InkStep rate when one of the runs joined
+	// by such gaps is at least 5 px long, or three runs or more are: the
+	// gaps between dashes or dots on a steep stretch. Default 12 px.
 	DashGap int
 	// MaxGap is the longest run of rows without evidence, in px, that is
 	// bridged by linear interpolation (dash gaps, crossings). Longer gaps
@@ -81,7 +83,7 @@ func (o Options) withDefaults() Options {
 	}
 	def(&o.Threshold, 0.5)
 	def(&o.JumpPenalty, 0.5)
-	def(&o.InkStep, 0.02)
+	def(&o.InkStep, 0.01)
 	defInt(&o.DashGap, 12)
 	defInt(&o.MaxGap, 60)
 	defInt(&o.Snap, 2)

@@ -12,7 +12,11 @@ type path struct {
 	conf []float32
 	// ev marks rows whose position came from ink, not from a bridge.
 	ev []bool
-	// claim is the ink this path owns, for excluding it from later paths.
+	// run is the ink run (band columns) each inked row's position came
+	// from; lo < 0 where none.
+	run claim
+	// claim is the ink this path owns, for excluding it from later paths:
+	// run widened by ExcludeMargin.
 	claim claim
 }
 
@@ -27,64 +31,87 @@ func (v *bandView) refine(u []int32, opt Options, scratch []uint8) *path {
 		pos:   make([]float64, h),
 		conf:  make([]float32, h),
 		ev:    make([]bool, h),
+		run:   claim{lo: make([]int16, h), hi: make([]int16, h)},
 		claim: claim{lo: make([]int16, h), hi: make([]int16, h)},
 	}
 	row := scratch[:w]
 	for y := range h {
 		p.pos[y] = math.NaN()
 		p.claim.lo[y], p.claim.hi[y] = -1, -1
+		p.run.lo[y], p.run.hi[y] = -1, -1
 		v.row(y, row)
 		x := int(((u[y] % int32(w)) + int32(w)) % int32(w))
-		lo, hi, ok := findRun(row, x, opt.Snap, v.thr)
+		lo, hi, ok := findRun(row, x, opt.Snap, v.thr, v.cyclic)
 		if !ok {
 			continue
 		}
-		centre, peak := runCentre(row[lo : hi+1])
+		centre, peak := runCentre(row, lo, hi)
 		p.pos[y] = float64(u[y]-int32(x)) + float64(lo) + centre
 		p.conf[y] = float32(peak) / 255
 		p.ev[y] = true
+		p.run.lo[y], p.run.hi[y] = wrapCol(lo, w), wrapCol(hi, w)
 		m := opt.ExcludeMargin
-		p.claim.lo[y] = int16(max(0, lo-m))
-		p.claim.hi[y] = int16(min(w-1, hi+m))
+		switch {
+		case v.cyclic && hi-lo+1+2*m >= w:
+			p.claim.lo[y], p.claim.hi[y] = 0, int16(w-1)
+		case v.cyclic:
+			p.claim.lo[y], p.claim.hi[y] = wrapCol(lo-m, w), wrapCol(hi+m, w)
+		default:
+			p.claim.lo[y] = int16(max(0, lo-m))
+			p.claim.hi[y] = int16(min(w-1, hi+m))
+		}
 	}
 	bridge(p, opt)
 	return p
 }
 
+// wrapCol returns column x taken modulo w.
+func wrapCol(x, w int) int16 { return int16(((x % w) + w) % w) }
+
 // findRun finds the run of ink (p >= thr) that holds column x, or the
 // nearest one within snap px of it; lo and hi are its first and last
-// columns.
-func findRun(row []uint8, x, snap int, thr uint8) (lo, hi int, ok bool) {
+// columns. On a cyclic row the search and the run continue across the
+// seam: lo may then be negative and hi w or more (columns modulo w).
+func findRun(row []uint8, x, snap int, thr uint8, cyclic bool) (lo, hi int, ok bool) {
 	w := len(row)
-	at := -1
-	for d := 0; d <= snap && at < 0; d++ {
-		if x-d >= 0 && row[x-d] >= thr {
-			at = x - d
-		} else if x+d < w && row[x+d] >= thr {
-			at = x + d
+	ink := func(i int) bool {
+		if cyclic {
+			return row[((i%w)+w)%w] >= thr
+		}
+		return i >= 0 && i < w && row[i] >= thr
+	}
+	at, found := 0, false
+	for d := 0; d <= snap && !found; d++ {
+		if ink(x - d) {
+			at, found = x-d, true
+		} else if ink(x + d) {
+			at, found = x+d, true
 		}
 	}
-	if at < 0 {
+	if !found {
 		return 0, 0, false
 	}
 	lo, hi = at, at
-	for lo > 0 && row[lo-1] >= thr {
+	for hi-lo+1 < w && ink(lo-1) {
 		lo--
 	}
-	for hi < w-1 && row[hi+1] >= thr {
+	for hi-lo+1 < w && ink(hi+1) {
 		hi++
 	}
 	return lo, hi, true
 }
 
-// runCentre returns the probability-weighted centre of a run, in px from
-// its first pixel's left edge, and the run's peak probability.
-func runCentre(run []uint8) (centre float64, peak uint8) {
+// runCentre returns the probability-weighted centre of the run [lo, hi]
+// of row (columns modulo its length), in px from the left edge of column
+// lo, and the run's peak probability.
+func runCentre(row []uint8, lo, hi int) (centre float64, peak uint8) {
+	w := len(row)
 	var sw, sx float64
-	for i, q := range run {
+	for i := lo; i <= hi; i++ {
+		q := row[((i%w)+w)%w]
 		f := float64(q)
 		sw += f
-		sx += f * (float64(i) + 0.5)
+		sx += f * (float64(i-lo) + 0.5)
 		peak = max(peak, q)
 	}
 	return sx / sw, peak

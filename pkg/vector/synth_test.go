@@ -57,9 +57,12 @@ func curveScore(tr Trace, truth []float64) (r2, mae, cov float64) {
 	return 1 - ss/(stt-st*st/n), sa / n, n / nt
 }
 
-// TestTraceSyntheticMasks traces the exact masks of easy and hard synthetic
-// logs (skew and stretch off: undoing them is preprocessing's job) and
-// checks the per-class median R-squared and MAE.
+// TestTraceSyntheticMasks traces the exact masks of 16 easy and 16 hard
+// synthetic logs (skew and stretch off: undoing them is preprocessing's
+// job) and checks the per-class median R-squared and MAE: 0.99 and 0.01
+// of the track width for solid curves, 0.98 (0.99 on easy logs) and 0.02
+// for dashed ones, clearly better than the pipeline's targets on hard logs
+// (0.98 / 0.95), so that a segmenter's errors have room.
 func TestTraceSyntheticMasks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders synthetic logs")
@@ -72,7 +75,7 @@ func TestTraceSyntheticMasks(t *testing.T) {
 		k.SkewDeg, k.Stretch = 0, 0
 		r2s := map[int][]float64{}
 		maes := map[int][]float64{}
-		for seed := uint64(1); seed <= 6; seed++ {
+		for seed := uint64(1); seed <= 16; seed++ {
 			lg, err := synth.Generate(synth.Config{Tier: tier, Seed: seed, Height: 3000,
 				Knobs: &k})
 			if err != nil {
@@ -94,14 +97,13 @@ func TestTraceSyntheticMasks(t *testing.T) {
 			r2, mae := medianOf(r2s[cls]), medianOf(maes[cls])
 			t.Logf("%s class %d: median R2 %.4f, median MAE %.4f over %d curves", tier, cls,
 				r2, mae, len(r2s[cls]))
-			// TODO(#5): hard logs miss the 0.99 target (sweeps through a
-			// whole track width on the backup scale lose their wrap, and
-			// crossing curves of one style are told apart by order only);
-			// the hard tier is only logged until pkg/synth settles.
-			if tier == synth.TierHard {
-				continue
-			}
 			minR2, maxMAE := 0.99, 0.01
+			if cls == 2 {
+				minR2, maxMAE = 0.98, 0.02
+			}
+			if tier == synth.TierEasy {
+				minR2 = 0.99
+			}
 			if len(r2s[cls]) > 0 && (r2 < minR2 || mae > maxMAE) {
 				t.Errorf("%s class %d: median R2 %.4f (want >= %v), MAE %.4f (want <= %v)",
 					tier, cls, r2, minR2, mae, maxMAE)

@@ -13,13 +13,23 @@ type bandView struct {
 	pm    *raster.ProbMap
 	cls   int // 1 or 2
 	left  int // first column of the band in the map, px
-	w     int // band width, px
+	w     int // band width, px: on a cyclic band, the track's period
 	top   int // first body row in the map, px
 	h     int // body rows
 	thr   uint8
 	cross uint16 // CrossClass in 1/256
+	// foldL and foldR are, on a cyclic band, how many map columns left of
+	// the band and right of it (the outer halves of the border lines) are
+	// folded onto its other end: both borders are one place there.
+	foldL, foldR int
+	cyclic       bool // the band's ends join (a curve with a backup scale)
+	// pieces, when set, labels the band's ink by shape; styleW (in
+	// 1/256) weighs each kind for the line style being traced.
+	pieces *pieceMap
+	styleW [numPieceKinds]uint16
 	// excl holds, per path already traced, the band columns [lo, hi] it
-	// claims in each row; lo < 0 means none.
+	// claims in each row; lo < 0 means none, lo > hi a claim across the
+	// seam of a cyclic band.
 	excl []claim
 }
 
@@ -32,24 +42,50 @@ type claim struct {
 // the class probability, scaled down where the other class is more
 // probable, and zero where an earlier path claimed the ink.
 func (v *bandView) row(y int, out []uint8) {
-	off := (v.top+y)*v.pm.Width + v.left
-	pc := v.pm.P[v.cls-1][off : off+v.w]
-	po := v.pm.P[2-v.cls][off : off+v.w]
+	base := (v.top + y) * v.pm.Width
+	v.read(out, base+v.left)
+	for i := 1; i <= v.foldL; i++ {
+		out[v.w-i] = max(out[v.w-i], v.at(base+v.left-i))
+	}
+	for i := range v.foldR {
+		out[i] = max(out[i], v.at(base+v.left+v.w+i))
+	}
+	if v.pieces != nil {
+		v.weigh(y, out)
+	}
+	for _, c := range v.excl {
+		lo, hi := int(c.lo[y]), int(c.hi[y])
+		switch {
+		case lo < 0:
+		case lo <= hi:
+			clear(out[lo : hi+1])
+		default:
+			clear(out[lo:])
+			clear(out[:hi+1])
+		}
+	}
+}
+
+// read fills out with the effective probabilities of the map pixels from
+// offset off on.
+func (v *bandView) read(out []uint8, off int) {
+	pc := v.pm.P[v.cls-1][off : off+len(out)]
+	po := v.pm.P[2-v.cls][off : off+len(out)]
 	for x, p := range pc {
 		if po[x] > p {
 			p = uint8(uint16(p) * v.cross >> 8)
 		}
 		out[x] = p
 	}
-	for _, c := range v.excl {
-		lo, hi := int(c.lo[y]), int(c.hi[y])
-		if lo < 0 {
-			continue
-		}
-		for x := lo; x <= hi; x++ {
-			out[x] = 0
-		}
+}
+
+// at is the effective probability of the map pixel at offset off.
+func (v *bandView) at(off int) uint8 {
+	p, o := v.pm.P[v.cls-1][off], v.pm.P[2-v.cls][off]
+	if o > p {
+		p = uint8(uint16(p) * v.cross >> 8)
 	}
+	return p
 }
 
 // dpBuffers is the scratch one worker reuses across groups.
@@ -122,10 +158,12 @@ func (v *bandView) viterbi(opt Options, cyclic bool, buf *dpBuffers) []int32 {
 }
 
 // stepCosts sets s[x], the cost of moving between columns x-1 and x, for
-// x >= 1: cheap along ink in either row, dear across empty paper. A gap of
-// at most DashGap px between two ink runs, one of them at least
-// minSteepRun px long, also costs the ink rate: it is a dash gap on a
-// steep stretch. s[0] is the seam between the last and the first column.
+// x >= 1: cheap along ink in either row (cheaper still along a sweep), dear
+// across empty paper. Gaps of
+// at most DashGap px between ink runs also cost the ink rate where one of
+// the runs is at least minSteepRun px long or minDots runs follow each
+// other: dash gaps on a steep stretch. s[0] is the seam between the last
+// and the first column.
 func (v *bandView) stepCosts(s []float32, prev, cur []uint8, opt Options) {
 	thr := v.thr
 	w := len(s)
@@ -140,10 +178,24 @@ func (v *bandView) stepCosts(s []float32, prev, cur []uint8, opt Options) {
 		}
 		was = is
 	}
+	// The seam: where ink runs into both borders the curve is sweeping
+	// through it (the border lines are one place on a cyclic band).
 	s[0] = float32(opt.WrapPenalty) + jump
+	if (prev[0] >= thr || cur[0] >= thr) && (prev[w-1] >= thr || cur[w-1] >= thr) {
+		s[0] = ink
+	}
 
-	// Close short gaps next to long runs: walk the runs left to right.
-	lastEnd, lastLen := -1, 0 // previous run's last column and length
+	// Close short gaps inside clusters of runs: runs joined by gaps of at
+	// most DashGap px. A cluster is a steep stretch of a broken line when
+	// it holds a long run (a dash) or minDots runs (dots).
+	first, lastEnd, runs, long := -1, -1, 0, false
+	closeGaps := func() {
+		if runs >= 2 && (long || runs >= minDots) {
+			for i := first + 1; i <= lastEnd; i++ {
+				s[i] = ink
+			}
+		}
+	}
 	for x := 0; x < w; {
 		if prev[x] < thr && cur[x] < thr {
 			x++
@@ -154,15 +206,35 @@ func (v *bandView) stepCosts(s []float32, prev, cur []uint8, opt Options) {
 			x++
 		}
 		n := x - start
-		gap := start - lastEnd - 1
-		if lastEnd >= 0 && gap <= opt.DashGap && max(n, lastLen) >= minSteepRun {
-			for i := lastEnd + 1; i <= start; i++ {
-				s[i] = ink
+		if n >= sweepRun {
+			for i := start + 1; i < x; i++ {
+				s[i] = ink * sweepFactor
 			}
 		}
-		lastEnd, lastLen = x-1, n
+		if lastEnd >= 0 && start-lastEnd-1 <= opt.DashGap {
+			runs++
+			long = long || n >= minSteepRun
+		} else {
+			closeGaps()
+			first, runs, long = start, 1, n >= minSteepRun
+		}
+		lastEnd = x - 1
 	}
+	closeGaps()
 }
+
+// sweepRun is the run length in px from which a row's ink is a curve
+// sweeping across the track within a row or two; travel along it costs
+// sweepFactor times InkStep, so that the path follows a sweep of a whole
+// track width rather than skip the rows it takes.
+const (
+	sweepRun    = 24
+	sweepFactor = 0.1
+)
+
+// minDots is how many runs joined by dash gaps make a row's ink a steep
+// stretch of a dotted line.
+const minDots = 3
 
 // minSteepRun is the run length in px from which a row's ink counts as a
 // steep stretch of curve rather than the width of a near-vertical line.
