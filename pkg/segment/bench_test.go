@@ -7,6 +7,7 @@ import (
 	"image"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -125,12 +126,15 @@ func peakRSSMB() float64 {
 }
 
 // BenchmarkONNXStrip segments a 2000 x 60000 px strip with default tiles
-// and reports rows/s and the process's peak memory.
+// and reports rows/s and the process's peak memory. DIGITISE_BENCH_THREADS
+// is the cores to use in all, shared among DIGITISE_BENCH_WORKERS workers
+// (default: the segmenter's).
 func BenchmarkONNXStrip(b *testing.B) {
 	requireRuntime(b)
 	img := benchStrip(envInt("DIGITISE_BENCH_STRIP_ROWS", 60000))
-	seg, err := NewONNX(benchModel(b), ONNXOptions{
-		Threads: envInt("DIGITISE_BENCH_THREADS", 0)})
+	workers, threads := parallelism(envInt("DIGITISE_BENCH_WORKERS", 0), 0,
+		envInt("DIGITISE_BENCH_THREADS", runtime.NumCPU()))
+	seg, err := NewONNX(benchModel(b), ONNXOptions{Workers: workers, Threads: threads})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package segment
 import (
 	"bytes"
 	"context"
+	"image"
 	"log/slog"
 	"os"
 	"strings"
@@ -51,10 +52,12 @@ func TestONNXTiledMatchesWhole(t *testing.T) {
 	img := testImage().img
 	whole := newTestONNX(t, ONNXOptions{Tile: 1024, Threads: 2})
 	_, overlap := whole.Geometry()
-	tiled := newTestONNX(t, ONNXOptions{Tile: 2*overlap + 32, Threads: 2})
+	tiled := newTestONNX(t, ONNXOptions{Tile: 2 * overlap, Threads: 2})
 	tile, _ := tiled.Geometry()
-	if w, h := img.Rect.Dx(), img.Rect.Dy(); tile >= w || tile >= h {
-		t.Fatalf("tile %d px does not split the %d x %d test image", tile, w, h)
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	plans := tiled.plan(w, h, []image.Rectangle{img.Rect})
+	if len(plans) != 1 || len(plans[0].xs) < 2 || len(plans[0].ys) < 2 {
+		t.Fatalf("tile %d px does not split the %d x %d test image both ways", tile, w, h)
 	}
 
 	ctx := context.Background()

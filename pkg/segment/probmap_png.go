@@ -6,9 +6,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
-	"image"
-	"image/color"
-	"image/png"
 	"io"
 
 	"github.com/welllog/digitiser/pkg/raster"
@@ -124,47 +121,4 @@ func (c *chunkWriter) flush() error {
 	err := writeChunk(c.w, "IDAT", c.buf)
 	c.buf = c.buf[:0]
 	return err
-}
-
-// DecodeProbMap reads a PNG written by [EncodeProbMap]. Any PNG decodes:
-// its red channel becomes class 1 and its green channel class 2 (8-bit
-// values; 16-bit images keep the high byte). It fails when r is not a PNG.
-//
-// TODO(#5): decode rows in a stream like EncodeProbMap does; image/png
-// holds a 4-byte RGBA copy of the whole map (480 MB for 2000 x 60000 px).
-func DecodeProbMap(r io.Reader) (*raster.ProbMap, error) {
-	img, err := png.Decode(r)
-	if err != nil {
-		return nil, fmt.Errorf("decode probmap: not a PNG probability map: %w", err)
-	}
-	b := img.Bounds()
-	pm := raster.NewProbMap(b.Dx(), b.Dy())
-	if rgba, ok := img.(*image.RGBA); ok {
-		decodeRGBA(pm, rgba)
-		return pm, nil
-	}
-	for y := 0; y < b.Dy(); y++ {
-		row := y * pm.Width
-		for x := 0; x < b.Dx(); x++ {
-			c := color.RGBAModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.RGBA)
-			pm.P[0][row+x] = c.R
-			pm.P[1][row+x] = c.G
-		}
-	}
-	return pm, nil
-}
-
-// decodeRGBA copies R and G of an opaque RGBA image (what image/png makes
-// of an 8-bit RGB file) into pm without per-pixel interface calls.
-func decodeRGBA(pm *raster.ProbMap, img *image.RGBA) {
-	for y := 0; y < pm.Height; y++ {
-		off := y * img.Stride
-		src := img.Pix[off : off+4*pm.Width]
-		p1 := pm.P[0][y*pm.Width : (y+1)*pm.Width]
-		p2 := pm.P[1][y*pm.Width : (y+1)*pm.Width]
-		for x := range p1 {
-			p1[x] = src[4*x]
-			p2[x] = src[4*x+1]
-		}
-	}
 }

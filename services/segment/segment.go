@@ -17,6 +17,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
+	"github.com/welllog/digitiser/pkg/raster"
 	seg "github.com/welllog/digitiser/pkg/segment"
 	"github.com/welllog/digitiser/pkg/store"
 
@@ -42,6 +43,11 @@ type Config struct {
 	// CacheDir keeps downloaded models by ETag. Default
 	// $XDG_CACHE_HOME/digitiser/models (os.UserCacheDir).
 	CacheDir string
+	// WholeImage segments the whole prepared strip instead of only the
+	// curve tracks over the log body (segment.LayoutRegions), the parts
+	// vectorise reads. Default false: the header, depth track, margins
+	// and repeat section are left 0 in probmap.png.
+	WholeImage bool
 	// ONNX and Classical tune the segmenters.
 	ONNX      seg.ONNXOptions
 	Classical seg.ClassicalOptions
@@ -111,14 +117,23 @@ func (s *Stage) Handle(ctx context.Context, t *pipeline.Task) (map[string]string
 	if err != nil {
 		return nil, err
 	}
+	layout, err := s.layout(ctx, t)
+	if err != nil {
+		return nil, err
+	}
 	sg, err := s.segmenter(ctx, t)
 	if err != nil {
 		return nil, err
 	}
 
 	cctx, span := t.Span(ctx, "compute.segment", attribute.String("segmenter", sg.Name()),
-		attribute.Int("rows", img.Rect.Dy()))
-	pm, err := sg.Segment(cctx, img)
+		attribute.Int("rows", img.Rect.Dy()), attribute.Bool("whole_image", layout == nil))
+	var pm *raster.ProbMap
+	if layout != nil {
+		pm, err = seg.SegmentLayout(cctx, sg, img, *layout)
+	} else {
+		pm, err = sg.Segment(cctx, img)
+	}
 	span.End()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -137,6 +152,24 @@ func (s *Stage) Handle(ctx context.Context, t *pipeline.Task) (map[string]string
 	}
 	t.Log.Debug("strip segmented", "segmenter", sg.Name())
 	return map[string]string{pipeline.OutProbMap: key}, nil
+}
+
+// layout returns the job's layout (preprocess's layout.json), or nil when
+// the job has none or Config.WholeImage is set: then the whole strip is
+// segmented. A layout that cannot be read is an error.
+func (s *Stage) layout(ctx context.Context, t *pipeline.Task) (*raster.Layout, error) {
+	if s.cfg.WholeImage {
+		return nil, nil
+	}
+	if _, err := t.Input(pipeline.OutLayout); err != nil {
+		t.Log.Debug("no layout; segmenting the whole strip", "err", err)
+		return nil, nil
+	}
+	var l raster.Layout
+	if err := t.GetJSON(ctx, pipeline.OutLayout, &l); err != nil {
+		return nil, err
+	}
+	return &l, nil
 }
 
 // segmenter returns the job's segmenter, loading it on first use.
