@@ -67,7 +67,8 @@ func BuildLog(traces []vector.Trace, cal *Calibration,
 		f.Data = append(f.Data, col)
 	}
 	f.Params = []las.Item{
-		{Mnemonic: "DCAL", Value: cal.Method, Description: "DEPTH CALIBRATION METHOD"},
+		// Not DCAL: that mnemonic names a caliper curve in LAS software.
+		{Mnemonic: "DMTH", Value: cal.Method, Description: "DEPTH CALIBRATION METHOD"},
 		{Mnemonic: "DRMS", Unit: strings.ToUpper(m.Depth.Unit),
 			Value: fmt.Sprintf("%.3f", cal.RMS), Description: "DEPTH CALIBRATION RMS MISFIT"},
 	}

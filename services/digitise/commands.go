@@ -299,8 +299,23 @@ func cmdTrace(args []string) error {
 	var cfg Config
 	cfg.Register(fs)
 	fs.Usage = usageFor(fs, "trace JOB", "Print a job's span tree with durations from "+
-		"the local trace store (--state-dir/traces).")
-	conn, err := connectFor(fs, &cfg, args, 1, "one job id")
+		"the local trace store (--state-dir/traces). Without a stack to ask (after\n"+
+		"`digitise demo`, say) the job is looked up in the trace store itself.")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: want one job id", errUsage)
+	}
+	if err := cfg.Validate(); err != nil {
+		// No stack: the trace store still names each trace's job.
+		traceID, ferr := findJobTrace(cfg.TraceDir(), fs.Arg(0))
+		if ferr != nil {
+			return fmt.Errorf("%w; %w", err, ferr)
+		}
+		return printTrace(os.Stdout, cfg.TraceDir(), traceID)
+	}
+	conn, err := cfg.connect(context.Background(), "digitise-"+fs.Name())
 	if err != nil {
 		return err
 	}
