@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -144,10 +145,19 @@ func TestComposeWiring(t *testing.T) {
 				t.Errorf("%s: NATS URL %s names no NATS node listening there", name,
 					u.Redacted())
 			}
-			if !strings.Contains(natsConf, "user: "+u.User.Username()) {
-				t.Errorf("%s: NATS user %q is not in nats.conf", name, u.User.Username())
+			user := env["DIGITISE_NATS_USER"]
+			if u.User != nil {
+				user = u.User.Username()
+				if _, ok := u.User.Password(); ok && env["DIGITISE_NATS_PASSWORD"] != "" {
+					t.Errorf("%s: NATS password both in the URL and apart", name)
+				}
+			}
+			if user == "" || !strings.Contains(natsConf, "user: "+user) {
+				t.Errorf("%s: NATS user %q is not in nats.conf", name, user)
 			}
 		}
+		checkNATSLogin(t, c, name, env)
+		checkReplicas(t, c, name, env["DIGITISE_JS_REPLICAS"])
 		host, port, _ := strings.Cut(env["DIGITISE_S3_ENDPOINT"], ":")
 		if _, ok := c.services[host]; !ok || !slices.Contains(strs(c.services[host]["ports"]),
 			port+":"+port) {
@@ -176,9 +186,61 @@ func TestComposeWiring(t *testing.T) {
 			segment.ONNX, segment.Classical}, s) {
 			t.Errorf("%s: DIGITISE_SEGMENTER=%q is no segmenter", name, s)
 		}
+		checkONNXProvider(t, name, c.services[name], env["DIGITISE_ONNX_PROVIDER"])
 		checkHealthcheck(t, name, c.services[name], env["DIGITISE_OPS_ADDR"])
 	}
 	checkMinIO(t, c)
+}
+
+// checkNATSLogin expects a stage's NATS password, when it has one apart
+// from the URL, to be the one the NATS nodes were given.
+func checkNATSLogin(t *testing.T, c *compose, name string, env map[string]string) {
+	t.Helper()
+	pw := env["DIGITISE_NATS_PASSWORD"]
+	if pw == "" {
+		return
+	}
+	for node, s := range c.services {
+		if strings.HasPrefix(interpolate(str(s["image"])), "nats:") &&
+			c.env(node)["NATS_PASSWORD"] != pw {
+			t.Errorf("%s: NATS password differs from %s's", name, node)
+		}
+	}
+}
+
+// checkReplicas expects the streams to be replicated on every NATS node of
+// the compose cluster, with a value serve accepts.
+func checkReplicas(t *testing.T, c *compose, name, replicas string) {
+	t.Helper()
+	if !digitiseEnv(t)["DIGITISE_JS_REPLICAS"] {
+		t.Fatal("the code no longer reads DIGITISE_JS_REPLICAS: update this test")
+	}
+	nodes := 0
+	for _, s := range c.services {
+		if strings.HasPrefix(interpolate(str(s["image"])), "nats:") {
+			nodes++
+		}
+	}
+	if replicas != strconv.Itoa(nodes) {
+		t.Errorf("%s: DIGITISE_JS_REPLICAS=%q with %d NATS nodes: a lost node stops "+
+			"the pipeline", name, replicas, nodes)
+	}
+}
+
+// checkONNXProvider expects a service that reserves a GPU to ask ONNX
+// Runtime for CUDA, and any other to name a provider the code knows.
+func checkONNXProvider(t *testing.T, name string, s map[string]any, provider string) {
+	t.Helper()
+	devs := list(get(s, "deploy", "resources", "reservations", "devices"))
+	gpu := len(devs) > 0 && slices.Contains(strs(get(devs[0], "capabilities")), "gpu")
+	switch {
+	case gpu && provider != seg.ProviderCUDA:
+		t.Errorf("%s reserves a GPU but DIGITISE_ONNX_PROVIDER=%q", name, provider)
+	case !gpu && provider == seg.ProviderCUDA:
+		t.Errorf("%s asks for CUDA without a GPU", name)
+	case provider != "" && provider != seg.ProviderCPU && provider != seg.ProviderCUDA:
+		t.Errorf("%s: DIGITISE_ONNX_PROVIDER=%q is no provider", name, provider)
+	}
 }
 
 // checkHealthcheck expects the container healthcheck to ask the ops port

@@ -117,6 +117,9 @@ func TestDockerImages(t *testing.T) {
 		})
 	}
 	cuda := loadDockerfile(t, "Dockerfile.cuda")
+	if p := cuda.env()["DIGITISE_ONNX_PROVIDER"]; p != seg.ProviderCUDA {
+		t.Errorf("Dockerfile.cuda: DIGITISE_ONNX_PROVIDER=%q, want %s", p, seg.ProviderCUDA)
+	}
 	want := shellVar(t, repoPath(t, "deploy", "local", "setup-onnxruntime.sh"), "ORT_VERSION")
 	if !strings.Contains(strings.Join(cuda.instr("ARG"), "\n"), "ORT_VERSION="+want) {
 		t.Errorf("Dockerfile.cuda does not pin ONNX Runtime %s like setup-onnxruntime.sh", want)

@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/welllog/digitiser/pkg/bus"
 	"github.com/welllog/digitiser/pkg/pipeline"
+	seg "github.com/welllog/digitiser/pkg/segment"
 	"github.com/welllog/digitiser/services/segment"
 )
 
@@ -90,14 +92,23 @@ func TestKustomize(t *testing.T) {
 			if len(deps) != len(pipeline.Stages) {
 				t.Errorf("%d Deployments for %d stages", len(deps), len(pipeline.Stages))
 			}
-			seg := get(deps[pipeline.StageSegment], "spec", "template", "spec", "containers", "0")
-			gpu := get(seg, "resources", "limits", "nvidia.com/gpu")
-			image := str(get(seg, "image"))
+			segC := get(deps[pipeline.StageSegment], "spec", "template", "spec", "containers",
+				"0")
+			gpu := get(segC, "resources", "limits", "nvidia.com/gpu")
+			image := str(get(segC, "image"))
 			if dir == "base" && (gpu != nil || strings.Contains(image, "cuda")) {
 				t.Errorf("base segment asks for a GPU (%v) or the CUDA image %s", gpu, image)
 			}
 			if dir != "base" && (toString(gpu) != "1" || !strings.Contains(image, "cuda")) {
 				t.Errorf("gpu segment: nvidia.com/gpu %v, image %s", gpu, image)
+			}
+			want := seg.ProviderCPU
+			if gpu != nil {
+				want = seg.ProviderCUDA
+			}
+			if p := containerEnv(docs, seg0(deps)); p["DIGITISE_ONNX_PROVIDER"] != want {
+				t.Errorf("%s segment: DIGITISE_ONNX_PROVIDER=%q, want %s", dir,
+					p["DIGITISE_ONNX_PROVIDER"], want)
 			}
 		})
 	}
@@ -108,9 +119,21 @@ func TestKustomize(t *testing.T) {
 // buckets, subject and model.
 func checkConfig(t *testing.T, docs []map[string]any) {
 	t.Helper()
-	secretish := []string{"DIGITISE_NATS_URL", "DIGITISE_S3_ACCESS_KEY", "DIGITISE_S3_SECRET_KEY"}
+	secretish := []string{"DIGITISE_NATS_PASSWORD", "DIGITISE_S3_ACCESS_KEY",
+		"DIGITISE_S3_SECRET_KEY"}
 	for _, cm := range byKind(docs, "ConfigMap") {
-		for k, v := range mapOf(cm["data"]) {
+		data := mapOf(cm["data"])
+		if r := toString(data["DIGITISE_JS_REPLICAS"]); r != "3" {
+			t.Errorf("DIGITISE_JS_REPLICAS=%q: want 3, so that losing a NATS server "+
+				"stops nothing", r)
+		}
+		for _, raw := range strings.Split(str(data["DIGITISE_NATS_URL"]), ",") {
+			if u, err := url.Parse(raw); err != nil || u.User != nil {
+				t.Errorf("ConfigMap NATS URL %q: %v; credentials belong in the Secret",
+					bus.RedactURL(raw), err)
+			}
+		}
+		for k, v := range data {
 			if !knownEnv(t, k) {
 				t.Errorf("ConfigMap key %s is read by nothing", k)
 			}
@@ -212,4 +235,29 @@ func checkScaledObject(t *testing.T, stage string, so map[string]any) {
 		t.Errorf("ScaledObject %s trigger %v: want nats-jetstream on %s/%s", stage, trig,
 			bus.StreamCommands, bus.ConsumerName(stage))
 	}
+}
+
+// seg0 returns the segment Deployment.
+func seg0(deps map[string]map[string]any) map[string]any {
+	return deps[pipeline.StageSegment]
+}
+
+// containerEnv returns the environment of a Deployment's first container:
+// its envFrom ConfigMaps and Secrets, then its env entries.
+func containerEnv(docs []map[string]any, d map[string]any) map[string]string {
+	c := get(d, "spec", "template", "spec", "containers", "0")
+	out := map[string]string{}
+	for _, ef := range list(get(c, "envFrom")) {
+		kind, name, key := "ConfigMap", str(get(ef, "configMapRef", "name")), "data"
+		if name == "" {
+			kind, name, key = "Secret", str(get(ef, "secretRef", "name")), "stringData"
+		}
+		for k, v := range mapOf(get(byKind(docs, kind)[name], key)) {
+			out[k] = toString(v)
+		}
+	}
+	for _, e := range list(get(c, "env")) {
+		out[str(get(e, "name"))] = toString(get(e, "value"))
+	}
+	return out
 }

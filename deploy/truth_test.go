@@ -257,6 +257,7 @@ func metricNames(t testing.TB) map[string]bool {
 	}
 	m.Begin("probe")(nil)
 	m.Begin("probe")(errors.New("probe"))
+	m.Begin("probe")(telemetry.ErrHandedBack)
 	m.Retry("probe")
 	fams, err := reg.Gather()
 	if err != nil {

@@ -40,31 +40,6 @@ type Bus struct {
 	JS jetstream.JetStream
 }
 
-// Connect dials url (e.g. nats://127.0.0.1:4222) naming the client name.
-// It retries the first connection for up to 10 s and reconnects forever
-// after.
-func Connect(ctx context.Context, url, name string) (*Bus, error) {
-	var nc *nats.Conn
-	var err error
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		nc, err = nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1),
-			nats.ReconnectWait(250*time.Millisecond))
-		if err == nil || time.Now().After(deadline) {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("connect to NATS at %s (is the stack running?): %w", url, err)
-	}
-	return New(nc)
-}
-
 // New wraps an open connection.
 func New(nc *nats.Conn) (*Bus, error) {
 	js, err := jetstream.New(nc)
@@ -91,11 +66,21 @@ type StreamsConfig struct {
 	// EventSubject is the subject the object store publishes bucket events
 	// on; empty means no events stream.
 	EventSubject string
+	// Replicas is how many servers of a JetStream cluster keep each
+	// stream (1, 3 or 5; at most the cluster's size). Default 1, the only
+	// value a single server takes. With 3 the pipeline survives the loss
+	// of one server. Changing it on existing streams rescales them.
+	Replicas int
 }
 
-// EnsureStreams creates or updates the command, dead-letter and event
-// streams. It is safe to call from every worker at start.
+// EnsureStreams creates or updates the command, dead-letter, event and
+// advisory streams with cfg.Replicas replicas. It is safe to call from
+// every worker at start, as long as all give the same config. It fails
+// when the cluster has fewer servers than cfg.Replicas.
 func (b *Bus) EnsureStreams(ctx context.Context, cfg StreamsConfig) error {
+	if cfg.Replicas <= 0 {
+		cfg.Replicas = 1
+	}
 	if cfg.Duplicates <= 0 {
 		cfg.Duplicates = 10 * time.Minute
 	}
@@ -109,6 +94,7 @@ func (b *Bus) EnsureStreams(ctx context.Context, cfg StreamsConfig) error {
 		Retention:   jetstream.WorkQueuePolicy,
 		Duplicates:  cfg.Duplicates,
 		Storage:     jetstream.FileStorage,
+		Replicas:    cfg.Replicas,
 	}, {
 		Name:        StreamDLQ,
 		Description: "digitiser dead letters",
@@ -117,7 +103,8 @@ func (b *Bus) EnsureStreams(ctx context.Context, cfg StreamsConfig) error {
 		MaxAge:      cfg.DLQMaxAge,
 		Duplicates:  cfg.Duplicates,
 		Storage:     jetstream.FileStorage,
-	}}
+		Replicas:    cfg.Replicas,
+	}, advisoryStream(cfg.Replicas)}
 	if cfg.EventSubject != "" {
 		streams = append(streams, jetstream.StreamConfig{
 			Name:        StreamEvents,
@@ -125,6 +112,7 @@ func (b *Bus) EnsureStreams(ctx context.Context, cfg StreamsConfig) error {
 			Subjects:    []string{cfg.EventSubject},
 			Retention:   jetstream.WorkQueuePolicy,
 			Storage:     jetstream.FileStorage,
+			Replicas:    cfg.Replicas,
 		})
 	}
 	for _, sc := range streams {

@@ -86,16 +86,30 @@ type advisory struct {
 	Deliveries uint64 `json:"deliveries"`
 }
 
-// EnsureAdvisoryStream captures the command stream's max-delivery
-// advisories in StreamAdvisories.
-func (b *Bus) EnsureAdvisoryStream(ctx context.Context) error {
-	_, err := b.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+// advisoryStream is the config of StreamAdvisories.
+func advisoryStream(replicas int) jetstream.StreamConfig {
+	return jetstream.StreamConfig{
 		Name:        StreamAdvisories,
 		Description: "max-delivery advisories of the stage commands",
 		Subjects:    []string{advisoryPrefix + "." + StreamCommands + ".>"},
 		Retention:   jetstream.WorkQueuePolicy,
 		Storage:     jetstream.FileStorage,
-	})
+		Replicas:    max(replicas, 1),
+	}
+}
+
+// EnsureAdvisoryStream captures the command stream's max-delivery
+// advisories in StreamAdvisories. It creates the stream with one replica
+// when it is missing and leaves an existing one as [Bus.EnsureStreams]
+// made it.
+func (b *Bus) EnsureAdvisoryStream(ctx context.Context) error {
+	_, err := b.JS.Stream(ctx, StreamAdvisories)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		_, err = b.JS.CreateStream(ctx, advisoryStream(1))
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			err = nil // another worker made it meanwhile
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("ensure stream %s: %w", StreamAdvisories, err)
 	}

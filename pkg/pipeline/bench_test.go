@@ -4,7 +4,11 @@ import (
 	"context"
 	"math"
 	"testing"
+	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/welllog/digitiser/pkg/bus"
 	"github.com/welllog/digitiser/pkg/vector"
 	pb "github.com/welllog/digitiser/proto/digitiser/v1"
 )
@@ -65,6 +69,43 @@ func BenchmarkJobsUpdate(b *testing.B) {
 			return nil
 		}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHandBack measures handing one command back on shutdown: fetch
+// it, store it again with its prior attempts, ack this copy. Each hand-back
+// leaves the copy the next iteration fetches.
+func BenchmarkHandBack(b *testing.B) {
+	f := newFixture(b)
+	ctx := context.Background()
+	cons, err := f.bus.EnsureConsumer(ctx, bus.ConsumerConfig{
+		Durable: bus.ConsumerName(StageSegment), Subject: bus.CommandSubject(StageSegment)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	job := &pb.Job{JobId: "j1", Generation: 1, Bucket: "work"}
+	if err := publishCommand(ctx, f.bus, NextCommand(job, StageSegment), nil); err != nil {
+		b.Fatal(err)
+	}
+	stopped, cancel := context.WithCancel(ctx)
+	cancel()
+	never := func(context.Context, *Task) (map[string]string, error) {
+		b.Fatal("a handler ran during shutdown")
+		return nil, nil
+	}
+	for b.Loop() {
+		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(5*time.Second))
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for msg := range batch.Messages() {
+			f.runner.Handle(stopped, StageSegment, never, msg)
+			n++
+		}
+		if n != 1 {
+			b.Fatalf("fetched %d commands, want the handed-back one", n)
 		}
 	}
 }

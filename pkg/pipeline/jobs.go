@@ -29,18 +29,63 @@ type Jobs struct {
 	kv jetstream.KeyValue
 }
 
-// OpenJobs creates the KV bucket when missing and returns the store.
+// JobsConfig sizes the job record bucket.
+type JobsConfig struct {
+	// Replicas is how many servers of a JetStream cluster keep the
+	// bucket (1, 3 or 5). 0 means use the bucket as it is, creating it
+	// with one replica when missing: what a user command wants, so that
+	// it never rescales the bucket the workers made. Workers pass the
+	// same value as [bus.StreamsConfig.Replicas].
+	Replicas int
+}
+
+// OpenJobs opens the KV bucket of job records, creating it with one
+// replica when missing; an existing bucket is used as it is.
 func OpenJobs(ctx context.Context, js jetstream.JetStream) (*Jobs, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	return OpenJobsWith(ctx, js, JobsConfig{})
+}
+
+// OpenJobsWith opens the KV bucket of job records with cfg: with
+// cfg.Replicas > 0 it creates or updates the bucket to that many replicas
+// (an error when the cluster has fewer servers), else as [OpenJobs].
+func OpenJobsWith(ctx context.Context, js jetstream.JetStream, cfg JobsConfig) (*Jobs,
+	error) {
+	kvc := jetstream.KeyValueConfig{
 		Bucket:      JobsBucket,
 		Description: "digitiser job records",
 		History:     4,
 		Storage:     jetstream.FileStorage,
-	})
+		Replicas:    max(cfg.Replicas, 1),
+	}
+	var kv jetstream.KeyValue
+	var err error
+	if cfg.Replicas > 0 {
+		kv, err = js.CreateOrUpdateKeyValue(ctx, kvc)
+	} else {
+		kv, err = js.KeyValue(ctx, JobsBucket)
+		if errors.Is(err, jetstream.ErrBucketNotFound) {
+			kv, err = js.CreateKeyValue(ctx, kvc)
+			if errors.Is(err, jetstream.ErrBucketExists) {
+				kv, err = js.KeyValue(ctx, JobsBucket) // made meanwhile
+			}
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open job records: %w", err)
 	}
 	return &Jobs{kv: kv}, nil
+}
+
+// Replicas returns how many replicas the bucket has now.
+func (j *Jobs) Replicas(ctx context.Context) (int, error) {
+	st, err := j.kv.Status(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("job records status: %w", err)
+	}
+	if s, ok := st.(*jetstream.KeyValueBucketStatus); ok {
+		return s.StreamInfo().Config.Replicas, nil
+	}
+	return 0, errors.New("job records status: unknown bucket status type")
 }
 
 // Create stores a new record; ErrJobExists when the id is taken.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/welllog/digitiser/pkg/bus"
 	"github.com/welllog/digitiser/pkg/store"
+	"github.com/welllog/digitiser/pkg/telemetry"
 	pb "github.com/welllog/digitiser/proto/digitiser/v1"
 )
 
@@ -42,12 +43,23 @@ type Runner struct {
 	RetryDelays []time.Duration
 	// Metrics counts commands; nil means none.
 	Metrics Metrics
+	// SettleTimeout bounds the bookkeeping after a command's work (job
+	// record, next command, dead letter, ack), which runs on a context
+	// that outlives the one Serve was given, so that work finished,
+	// rejected or handed back as shutdown begins is recorded. Default
+	// 10 s.
+	SettleTimeout time.Duration
 }
+
+// ErrHandedBack is what a Metrics done function gets for a command handed
+// back unfinished on shutdown: neither a success nor a failure.
+var ErrHandedBack = telemetry.ErrHandedBack
 
 // Metrics receives per-stage counts; *telemetry.Metrics implements it.
 type Metrics interface {
 	// Begin marks one command of stage in flight; done gets the attempt's
-	// error (nil on success).
+	// error: nil on success, ErrHandedBack for a command handed back on
+	// shutdown, else the failure.
 	Begin(stage string) (done func(err error))
 	// Retry counts one command of stage sent back for another attempt.
 	Retry(stage string)
@@ -71,7 +83,9 @@ type ServeOptions struct {
 	Pull bus.PullOptions
 }
 
-// Serve consumes stage's commands with h until ctx ends.
+// Serve consumes stage's commands with h until ctx ends. When ctx ends,
+// each command in hand is finished or handed back (see [Runner.Handle])
+// before Serve returns.
 func (r *Runner) Serve(ctx context.Context, stage string, h Handler, opt ServeOptions) error {
 	cfg := r.Consumer
 	cfg.Durable = bus.ConsumerName(stage)
@@ -104,12 +118,19 @@ func (r *Runner) Serve(ctx context.Context, stage string, h Handler, opt ServeOp
 // Handle runs h on one delivered command and settles the message: ack on
 // success (after the job record is updated and the next command published),
 // nak with delay on a retryable error, and on a rejection or the last
-// allowed attempt a dead letter, a failed job and a term.
+// allowed attempt a dead letter, a failed job and a term. When ctx ends
+// (shutdown) before or while h runs, the command is handed back: stored
+// again for another worker without counting the attempt, and the stage
+// shown pending again. A rejection or a success that arrives as ctx ends
+// is still recorded, on a context that outlives ctx by SettleTimeout.
 func (r *Runner) Handle(ctx context.Context, stage string, h Handler, msg jetstream.Msg) {
-	attempt := bus.Deliveries(msg)
+	prior := PriorAttempts(msg.Headers())
+	attempt := prior + bus.Deliveries(msg)
 	cmd := &pb.StageCommand{}
 	if err := proto.Unmarshal(msg.Data(), cmd); err != nil {
-		r.deadLetter(ctx, stage, msg, &pb.DeadLetter{Raw: msg.Data(),
+		sctx, cancel := r.settle(ctx)
+		defer cancel()
+		r.deadLetter(sctx, stage, msg, &pb.DeadLetter{Raw: msg.Data(),
 			Reason: "undecodable command: " + err.Error()})
 		_ = msg.TermWithReason("undecodable command")
 		return
@@ -129,51 +150,87 @@ func (r *Runner) Handle(ctx context.Context, stage string, h Handler, msg jetstr
 		done = r.Metrics.Begin(stage)
 	}
 	switch outcome := r.handle(ctx, stage, h, msg, cmd, log); outcome {
-	case "failed":
+	case outcomeFailed:
 		span.SetStatus(codes.Error, "stage failed")
 		done(errors.New(outcome))
-	case "retry":
+	case outcomeRetry:
 		span.SetStatus(codes.Error, "stage error, retrying")
 		done(errors.New(outcome))
 		if r.Metrics != nil {
 			r.Metrics.Retry(stage)
 		}
+	case outcomeHandedBack:
+		span.AddEvent("handed back on shutdown")
+		done(ErrHandedBack)
 	default:
 		done(nil)
 	}
 }
 
-// handle returns the outcome for metrics, or "" for a skipped command.
+// Outcomes of one delivery, for metrics and spans.
+const (
+	outcomeOK         = "ok"
+	outcomeSkipped    = ""
+	outcomeFailed     = "failed"
+	outcomeRetry      = "retry"
+	outcomeHandedBack = "handed back"
+)
+
+// handle runs one command and returns its outcome.
 func (r *Runner) handle(ctx context.Context, stage string, h Handler, msg jetstream.Msg,
 	cmd *pb.StageCommand, log *slog.Logger) string {
-	job, err := r.begin(ctx, stage, cmd)
+	if ctx.Err() != nil { // fetched as shutdown began: not started
+		sctx, cancel := r.settle(ctx)
+		defer cancel()
+		return r.handBack(sctx, stage, msg, cmd, false, log)
+	}
+	bctx, cancel := r.settle(ctx)
+	job, err := r.begin(bctx, stage, cmd)
+	cancel()
+	sctx, cancel := r.settle(ctx)
+	defer cancel()
 	switch {
 	case errors.Is(err, errStale):
 		log.Debug("skip command of an earlier run", "generation", cmd.Generation)
 		_ = msg.Ack()
-		return ""
+		return outcomeSkipped
 	case errors.Is(err, errDone):
 		// Done before a crash took the ack: publish the next command again
 		// (de-duplicated by its id) and ack.
-		return r.finish(ctx, stage, msg, cmd, job, log)
+		return r.finish(sctx, stage, msg, cmd, job, log)
 	case errors.Is(err, ErrJobNotFound):
-		return r.fail(ctx, stage, msg, cmd, Reject(err), log)
+		return r.fail(sctx, stage, msg, cmd, Reject(err), log)
+	case ctx.Err() != nil:
+		return r.handBack(sctx, stage, msg, cmd, err == nil, log)
 	case err != nil:
-		return r.retry(ctx, stage, msg, cmd, err, log)
+		return r.retry(sctx, stage, msg, cmd, err, log)
+	}
+
+	if int(cmd.Attempt) > r.maxDeliver() {
+		// Handed back with attempts spent, then lost by crashed workers
+		// again: the server's count restarted, ours did not.
+		return r.fail(sctx, stage, msg, cmd, errors.New(bus.ReasonMaxDeliveries), log)
 	}
 
 	t := &Task{Cmd: cmd, Job: job, Store: r.Store, Log: log, Attempt: cmd.Attempt,
 		tracer: r.tracer()}
 	started := time.Now()
 	outputs, err := h(ctx, t)
+	sctx, cancel = r.settle(ctx) // a fresh timeout for what follows the work
+	defer cancel()
 	if err != nil {
-		if IsRejected(err) || int(cmd.Attempt) >= r.maxDeliver() {
-			return r.fail(ctx, stage, msg, cmd, err, log)
+		switch {
+		case IsRejected(err) && !isCancellation(err):
+			return r.fail(sctx, stage, msg, cmd, err, log)
+		case ctx.Err() != nil:
+			return r.handBack(sctx, stage, msg, cmd, true, log)
+		case int(cmd.Attempt) >= r.maxDeliver():
+			return r.fail(sctx, stage, msg, cmd, err, log)
 		}
-		return r.retry(ctx, stage, msg, cmd, err, log)
+		return r.retry(sctx, stage, msg, cmd, err, log)
 	}
 
-	job, err = r.Jobs.Update(ctx, cmd.JobId, func(j *pb.Job) error {
+	job, err = r.Jobs.Update(sctx, cmd.JobId, func(j *pb.Job) error {
 		if j.Generation != cmd.Generation {
 			return errStale
 		}
@@ -191,14 +248,21 @@ func (r *Runner) handle(ctx context.Context, stage string, h Handler, msg jetstr
 	})
 	if errors.Is(err, errStale) {
 		_ = msg.Ack()
-		return ""
+		return outcomeSkipped
 	}
 	if err != nil {
-		return r.retry(ctx, stage, msg, cmd, err, log)
+		return r.retry(sctx, stage, msg, cmd, err, log)
 	}
 	log.Info("stage done", "ms", time.Since(started).Milliseconds(),
 		"outputs", len(outputs))
-	return r.finish(ctx, stage, msg, cmd, job, log)
+	return r.finish(sctx, stage, msg, cmd, job, log)
+}
+
+// isCancellation reports whether err comes from a cancelled context, which
+// says nothing about the input even when a handler wrapped it as a
+// rejection.
+func isCancellation(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 var (
@@ -249,7 +313,7 @@ func (r *Runner) finish(ctx context.Context, stage string, msg jetstream.Msg,
 	if err := msg.DoubleAck(ctx); err != nil {
 		log.Warn("ack failed; the command will be redelivered and skipped", "err", err)
 	}
-	return "ok"
+	return outcomeOK
 }
 
 // NextCommand builds the command for stage next from the job's record.
@@ -272,99 +336,4 @@ func publishCommand(ctx context.Context, b *bus.Bus, cmd *pb.StageCommand,
 	}
 	return b.Publish(ctx, bus.CommandSubject(cmd.Stage), data,
 		MsgID(cmd.JobId, cmd.Generation, cmd.Stage), hdr)
-}
-
-func (r *Runner) maxDeliver() int {
-	cfg := r.Consumer
-	if cfg.MaxDeliver <= 0 {
-		return 4
-	}
-	return cfg.MaxDeliver
-}
-
-func (r *Runner) retryDelay(attempt uint32) time.Duration {
-	d := r.RetryDelays
-	if len(d) == 0 {
-		d = []time.Duration{time.Second, 5 * time.Second, 30 * time.Second}
-	}
-	return d[min(int(attempt), len(d))-1]
-}
-
-// retry records the error and naks with delay.
-func (r *Runner) retry(ctx context.Context, stage string, msg jetstream.Msg,
-	cmd *pb.StageCommand, cause error, log *slog.Logger) string {
-	delay := r.retryDelay(max(cmd.Attempt, 1))
-	log.Warn("stage error, will retry", "err", cause, "delay_ms", delay.Milliseconds())
-	trace.SpanFromContext(ctx).RecordError(cause)
-	_, _ = r.Jobs.Update(ctx, cmd.JobId, func(j *pb.Job) error {
-		if j.Generation != cmd.Generation {
-			return errStale
-		}
-		rec := StageRecord(j, stage)
-		rec.State = pb.StageState_STAGE_STATE_RETRYING
-		rec.LastError = cause.Error()
-		return nil
-	})
-	_ = msg.NakWithDelay(delay)
-	return "retry"
-}
-
-// fail dead-letters the command with the cause, fails the job and terms
-// the message.
-func (r *Runner) fail(ctx context.Context, stage string, msg jetstream.Msg,
-	cmd *pb.StageCommand, cause error, log *slog.Logger) string {
-	log.Error("stage failed", "err", cause, "rejected", IsRejected(cause))
-	trace.SpanFromContext(ctx).RecordError(cause)
-	dl := &pb.DeadLetter{Command: cmd, Reason: cause.Error(), Deliveries: cmd.Attempt}
-	r.deadLetter(ctx, stage, msg, dl)
-	MarkFailed(ctx, r.Jobs, cmd.JobId, cmd.Generation, stage, cause.Error())
-	reason := cause.Error()
-	if len(reason) > 200 {
-		reason = reason[:200]
-	}
-	_ = msg.TermWithReason(reason)
-	return "failed"
-}
-
-func (r *Runner) deadLetter(ctx context.Context, stage string, msg jetstream.Msg,
-	dl *pb.DeadLetter) {
-	if md, err := msg.Metadata(); err == nil {
-		dl.Stream = md.Stream
-		dl.StreamSeq = md.Sequence.Stream
-		dl.Deliveries = uint32(md.NumDelivered)
-	}
-	if err := r.Bus.PublishDeadLetter(ctx, stage, dl); err != nil {
-		r.Log.Error("dead letter not stored", "stage", stage, "err", err)
-	}
-}
-
-// MarkFailed records that stage failed for good in run generation of job
-// id, with a reason a user reads.
-func MarkFailed(ctx context.Context, jobs *Jobs, id string, generation uint32, stage,
-	reason string) {
-	_, _ = jobs.Update(ctx, id, func(j *pb.Job) error {
-		if generation != 0 && j.Generation != generation {
-			return errStale
-		}
-		rec := StageRecord(j, stage)
-		rec.State = pb.StageState_STAGE_STATE_FAILED
-		rec.LastError = reason
-		rec.FinishedMs = time.Now().UnixMilli()
-		j.State = pb.JobState_JOB_STATE_FAILED
-		j.FailedStage = stage
-		j.Error = reason
-		j.FinishedMs = rec.FinishedMs
-		return nil
-	})
-}
-
-// OnDeadLetter fails the job of a command dead-lettered by the
-// max-delivery listener; pass it to bus.ListenMaxDeliveries.
-func (r *Runner) OnDeadLetter(ctx context.Context, stage string, dl *pb.DeadLetter) {
-	if dl.Command == nil {
-		return
-	}
-	r.Log.Error("command dead-lettered", "job_id", dl.Command.JobId, "stage", stage,
-		"reason", dl.Reason)
-	MarkFailed(ctx, r.Jobs, dl.Command.JobId, dl.Command.Generation, stage, dl.Reason)
 }

@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -26,7 +27,15 @@ type Metrics struct {
 	// InFlight is the number of messages being handled now
 	// (digitiser_stage_in_flight).
 	InFlight *prometheus.GaugeVec
+	// HandedBack counts messages given back unfinished on shutdown for
+	// another worker, which count neither as processed nor as failed
+	// (digitiser_stage_handed_back_total).
+	HandedBack *prometheus.CounterVec
 }
+
+// ErrHandedBack is the error a Begin done function takes for a message
+// handed back unfinished on shutdown.
+var ErrHandedBack = errors.New("handed back on shutdown")
 
 // NewMetrics creates the stage metrics and registers them on reg. It fails
 // when reg already holds metrics of the same names.
@@ -54,9 +63,13 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "digitiser_stage_in_flight",
 			Help: "Messages a stage is handling now.",
 		}, label),
+		HandedBack: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "digitiser_stage_handed_back_total",
+			Help: "Stage messages handed back unfinished on shutdown.",
+		}, label),
 	}
 	for _, c := range []prometheus.Collector{m.Processed, m.Failed, m.Retried,
-		m.Latency, m.InFlight} {
+		m.Latency, m.InFlight, m.HandedBack} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("telemetry: register metrics: %w", err)
 		}
@@ -84,11 +97,17 @@ func DefaultMetrics() *Metrics {
 
 // Begin marks one message of stage as in flight; call the returned function
 // with the attempt's error (nil on success) when it is done, exactly once.
+// An error wrapping ErrHandedBack counts a hand-back: no latency, no
+// success, no failure.
 func (m *Metrics) Begin(stage string) (done func(err error)) {
 	start := time.Now()
 	m.InFlight.WithLabelValues(stage).Inc()
 	return func(err error) {
 		m.InFlight.WithLabelValues(stage).Dec()
+		if errors.Is(err, ErrHandedBack) {
+			m.HandedBack.WithLabelValues(stage).Inc()
+			return
+		}
 		m.Latency.WithLabelValues(stage).Observe(time.Since(start).Seconds())
 		if err != nil {
 			m.Failed.WithLabelValues(stage).Inc()

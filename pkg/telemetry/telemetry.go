@@ -26,8 +26,10 @@ const DefaultTraceDir = ".stack/traces"
 
 // Config sets up tracing for one process.
 type Config struct {
-	// ServiceName names the process in every span ("digitise-segment").
-	// Default "digitiser".
+	// ServiceName names the process in every span: [ServiceName] of its
+	// stage or role ("digitiser-segment"). Default "digitiser". The user's
+	// OTEL_SERVICE_NAME, or service.name in OTEL_RESOURCE_ATTRIBUTES,
+	// wins when set.
 	ServiceName string
 	// TraceDir is the local span store, used when no OTLP endpoint is set.
 	// Default DefaultTraceDir. Processes sharing a job must share it.
@@ -42,6 +44,28 @@ type Config struct {
 func OTLPConfigured() bool {
 	return os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" ||
 		os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
+}
+
+// ServicePrefix starts every service name the digitiser gives itself.
+const ServicePrefix = "digitiser-"
+
+// ServiceName returns the service name of a process running one stage or
+// role: "digitiser-" + role ("digitiser-segment", "digitiser-submit").
+func ServiceName(role string) string { return ServicePrefix + role }
+
+// Resource describes the process in its spans: the SDK's defaults, then
+// service.name = service, then what the user sets in OTEL_RESOURCE_ATTRIBUTES
+// and OTEL_SERVICE_NAME (the latter winning), read now.
+func Resource(service string) (*resource.Resource, error) {
+	res, err := resource.Merge(resource.Default(), resource.NewSchemaless(
+		attribute.String("service.name", service)))
+	if err == nil {
+		res, err = resource.Merge(res, resource.Environment())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("telemetry: resource: %w", err)
+	}
+	return res, nil
 }
 
 // Setup installs the global tracer provider and the W3C trace-context and
@@ -73,10 +97,9 @@ func Setup(ctx context.Context, cfg Config) (shutdown func(context.Context) erro
 		}
 	}
 
-	res, err := resource.Merge(resource.Default(), resource.NewSchemaless(
-		attribute.String("service.name", cfg.ServiceName)))
+	res, err := Resource(cfg.ServiceName)
 	if err != nil {
-		return nil, fmt.Errorf("telemetry: resource: %w", err)
+		return nil, err
 	}
 	tp := sdktrace.NewTracerProvider(
 		sdktrace.WithBatcher(exp, sdktrace.WithBatchTimeout(cfg.BatchTimeout)),

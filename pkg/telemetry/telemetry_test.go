@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -158,4 +161,83 @@ func BenchmarkFileExporter(b *testing.B) {
 		}
 		root.End()
 	}
+}
+
+// TestServiceName exports a span under each way of naming the service and
+// reads the name back from the local store: the name Setup is given, unless
+// the user set OTEL_SERVICE_NAME or service.name in OTEL_RESOURCE_ATTRIBUTES.
+func TestServiceName(t *testing.T) {
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
+	t.Setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "")
+	for _, tc := range []struct {
+		name, service, attrs, want string
+	}{
+		{"given", "", "digitiser.stage=segment", "digitiser-segment"},
+		{"attributes", "", "service.name=ours,digitiser.stage=segment", "ours"},
+		{"env wins", "theirs", "service.name=ours", "theirs"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("OTEL_SERVICE_NAME", tc.service)
+			t.Setenv("OTEL_RESOURCE_ATTRIBUTES", tc.attrs)
+			dir := t.TempDir()
+			shutdown, err := Setup(context.Background(), Config{
+				ServiceName: ServiceName("segment"), TraceDir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, span := otel.Tracer("test").Start(context.Background(), "segment")
+			span.End()
+			if err := shutdown(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			spans, err := ReadTrace(dir, span.SpanContext().TraceID().String())
+			if err != nil || len(spans) != 1 {
+				t.Fatalf("spans %v, %v", spans, err)
+			}
+			if spans[0].Service != tc.want {
+				t.Fatalf("service %q, want %q", spans[0].Service, tc.want)
+			}
+		})
+	}
+}
+
+// TestHandedBackCounts checks that a hand-back leaves processed, failed
+// and latency alone and counts itself.
+func TestHandedBackCounts(t *testing.T) {
+	m, err := NewMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const st = "vectorise"
+	m.Begin(st)(fmt.Errorf("stop: %w", ErrHandedBack))
+	m.Begin(st)(nil)
+	for name, c := range map[string]prometheus.Metric{
+		"handed back": m.HandedBack.WithLabelValues(st),
+		"processed":   m.Processed.WithLabelValues(st),
+	} {
+		if got := value(t, c); got != 1 {
+			t.Errorf("%s = %v, want 1", name, got)
+		}
+	}
+	if got := value(t, m.Failed.WithLabelValues(st)) +
+		value(t, m.InFlight.WithLabelValues(st)); got != 0 {
+		t.Errorf("failed + in flight = %v, want 0", got)
+	}
+	var out dto.Metric
+	if err := m.Latency.WithLabelValues(st).(prometheus.Histogram).Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if c := out.GetHistogram().GetSampleCount(); c != 1 {
+		t.Errorf("latency observed %d attempts, want 1 (a hand-back is no attempt)", c)
+	}
+}
+
+// value reads a counter or gauge.
+func value(t *testing.T, c prometheus.Metric) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue() + m.GetGauge().GetValue()
 }

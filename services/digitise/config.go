@@ -20,18 +20,41 @@ import (
 )
 
 // Config is what every subcommand needs to reach the stack. Each field has
-// a flag and a DIGITISE_* environment variable; flags win. Unset
-// connection fields are read from the stack file `serve --local` writes.
+// a flag and a DIGITISE_* environment variable; flags win. Secrets have no
+// flag (`ps` would show it): they come from a variable or, with the
+// _FILE variant, a file (a mounted Secret). Unset connection fields are
+// read from the stack file `serve --local` writes. Secrets are never
+// logged: String and LogValue leave them out.
 type Config struct {
-	// NATSURL of the NATS server. Env DIGITISE_NATS_URL.
+	// NATSURL of the NATS servers, comma-separated; it may carry a user
+	// and password. Env DIGITISE_NATS_URL.
 	NATSURL string
+	// NATSUser and NATSPassword log in to NATS. Env DIGITISE_NATS_USER,
+	// DIGITISE_NATS_PASSWORD (or DIGITISE_NATS_PASSWORD_FILE).
+	NATSUser, NATSPassword string
+	// NATSNkeyFile is a user nkey seed file. Env DIGITISE_NATS_NKEY_FILE.
+	NATSNkeyFile string
+	// NATSCredsFile is a credentials file (JWT and seed). Env
+	// DIGITISE_NATS_CREDS_FILE.
+	NATSCredsFile string
+	// NATSCAFile is the PEM CA bundle that signed the NATS servers'
+	// certificates; it turns TLS on. Env DIGITISE_NATS_CA_FILE.
+	NATSCAFile string
 	// S3Endpoint is host:port of the S3 service. Env DIGITISE_S3_ENDPOINT.
 	S3Endpoint string
 	// S3AccessKey and S3SecretKey are its credentials (never logged). Env
-	// DIGITISE_S3_ACCESS_KEY, DIGITISE_S3_SECRET_KEY.
+	// DIGITISE_S3_ACCESS_KEY, DIGITISE_S3_SECRET_KEY, or the _FILE
+	// variants.
 	S3AccessKey, S3SecretKey string
+	// NATSPasswordFile, S3AccessKeyFile and S3SecretKeyFile name files
+	// holding those secrets (one line; a trailing newline is dropped),
+	// read by Validate. Setting both a secret and its file is an error.
+	NATSPasswordFile, S3AccessKeyFile, S3SecretKeyFile string
 	// S3Secure uses HTTPS. Env DIGITISE_S3_SECURE.
 	S3Secure bool
+	// S3CAFile is the PEM CA bundle that signed the S3 service's
+	// certificate, trusted besides the system's. Env DIGITISE_S3_CA_FILE.
+	S3CAFile string
 	// InboxBucket, WorkBucket and ModelsBucket. Defaults scans, work,
 	// models. Env DIGITISE_INBOX_BUCKET, DIGITISE_WORK_BUCKET,
 	// DIGITISE_MODELS_BUCKET.
@@ -62,11 +85,25 @@ func envBool(name string) bool {
 func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.NATSURL, "nats", envDefault("NATS_URL", ""),
 		"NATS URL (env DIGITISE_NATS_URL; default from the stack file)")
+	fs.StringVar(&c.NATSUser, "nats-user", envDefault("NATS_USER", ""),
+		"NATS user; the password comes from DIGITISE_NATS_PASSWORD[_FILE]")
+	fs.StringVar(&c.NATSNkeyFile, "nats-nkey-file", envDefault("NATS_NKEY_FILE", ""),
+		"NATS user nkey seed file")
+	fs.StringVar(&c.NATSCredsFile, "nats-creds-file", envDefault("NATS_CREDS_FILE", ""),
+		"NATS credentials file (JWT and nkey seed)")
+	fs.StringVar(&c.NATSCAFile, "nats-ca-file", envDefault("NATS_CA_FILE", ""),
+		"PEM CA bundle of the NATS servers' certificates (turns TLS on)")
+	c.NATSPassword = envDefault("NATS_PASSWORD", "")
+	c.NATSPasswordFile = envDefault("NATS_PASSWORD_FILE", "")
 	fs.StringVar(&c.S3Endpoint, "s3", envDefault("S3_ENDPOINT", ""),
 		"S3 host:port (env DIGITISE_S3_ENDPOINT; default from the stack file)")
 	c.S3AccessKey = envDefault("S3_ACCESS_KEY", "")
 	c.S3SecretKey = envDefault("S3_SECRET_KEY", "")
+	c.S3AccessKeyFile = envDefault("S3_ACCESS_KEY_FILE", "")
+	c.S3SecretKeyFile = envDefault("S3_SECRET_KEY_FILE", "")
 	fs.BoolVar(&c.S3Secure, "s3-secure", envBool("S3_SECURE"), "use HTTPS for S3")
+	fs.StringVar(&c.S3CAFile, "s3-ca-file", envDefault("S3_CA_FILE", ""),
+		"PEM CA bundle of the S3 service's certificate, besides the system's")
 	fs.StringVar(&c.InboxBucket, "inbox-bucket", envDefault("INBOX_BUCKET",
 		stack.BucketInbox), "bucket of uploaded archives")
 	fs.StringVar(&c.WorkBucket, "work-bucket", envDefault("WORK_BUCKET",
@@ -80,8 +117,12 @@ func (c *Config) Register(fs *flag.FlagSet) {
 		"log level: debug, info, warn, error")
 }
 
-// Validate fills connection fields from the stack file and checks them.
+// Validate reads the secret files, fills connection fields from the stack
+// file and checks them.
 func (c *Config) Validate() error {
+	if err := c.readSecretFiles(); err != nil {
+		return err
+	}
 	if c.NATSURL == "" || c.S3Endpoint == "" || c.S3AccessKey == "" {
 		if sf, err := readStackFile(c.StateDir); err == nil {
 			c.fromStackFile(sf)
@@ -177,7 +218,9 @@ type Conn struct {
 
 // connect opens the bus, the job records and the store.
 func (c *Config) connect(ctx context.Context, name string) (*Conn, error) {
-	b, err := bus.Connect(ctx, c.NATSURL, name)
+	b, err := bus.Dial(ctx, c.NATSURL, bus.ConnectOptions{Name: name, User: c.NATSUser,
+		Password: c.NATSPassword, NkeySeedFile: c.NATSNkeyFile, CredsFile: c.NATSCredsFile,
+		CAFile: c.NATSCAFile})
 	if err != nil {
 		return nil, err
 	}
@@ -186,12 +229,26 @@ func (c *Config) connect(ctx context.Context, name string) (*Conn, error) {
 		b.Close()
 		return nil, err
 	}
-	st, err := store.NewS3(c.S3Endpoint, c.S3AccessKey, c.S3SecretKey, c.S3Secure)
+	st, err := c.openStore()
 	if err != nil {
 		b.Close()
-		return nil, fmt.Errorf("S3 at %s: %w", c.S3Endpoint, err)
+		return nil, err
 	}
 	return &Conn{Bus: b, Jobs: jobs, Store: st}, nil
+}
+
+// openStore returns the S3 store, trusting S3CAFile when set.
+func (c *Config) openStore() (store.Store, error) {
+	if c.S3CAFile != "" {
+		if err := trustS3CA(c.S3CAFile); err != nil {
+			return nil, err
+		}
+	}
+	st, err := store.NewS3(c.S3Endpoint, c.S3AccessKey, c.S3SecretKey, c.S3Secure)
+	if err != nil {
+		return nil, fmt.Errorf("S3 at %s: %w", c.S3Endpoint, err)
+	}
+	return st, nil
 }
 
 // Close closes the bus connection.

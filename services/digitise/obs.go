@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/welllog/digitiser/pkg/pipeline"
@@ -21,11 +25,17 @@ type obs struct {
 
 // setupObservability installs the tracer (OTLP when
 // OTEL_EXPORTER_OTLP_ENDPOINT is set, else the local store under
-// --state-dir/traces) and the logger.
+// --state-dir/traces) and the logger. service names the process in its
+// spans ("digitiser-segment"); a name given the command's way,
+// "digitise-<role>", becomes "digitiser-<role>". OTEL_SERVICE_NAME or
+// service.name in OTEL_RESOURCE_ATTRIBUTES win over it.
 func setupObservability(ctx context.Context, cfg *Config, service string) (*obs, error) {
 	level, err := parseLevel(cfg.LogLevel)
 	if err != nil {
 		return nil, err
+	}
+	if role, ok := strings.CutPrefix(service, "digitise-"); ok {
+		service = telemetry.ServiceName(role)
 	}
 	shutdown, err := telemetry.Setup(ctx, telemetry.Config{ServiceName: service,
 		TraceDir: cfg.TraceDir(), BatchTimeout: 500 * time.Millisecond})
@@ -61,4 +71,42 @@ func printTrace(w io.Writer, dir, traceID string) error {
 		return err
 	}
 	return telemetry.FormatTree(w, spans)
+}
+
+// findJobTrace returns the id of the trace whose root span "job" carries
+// job_id = jobID in the local trace store dir. It reads every trace file
+// until one matches; an error wrapping os.ErrNotExist says none did.
+func findJobTrace(dir, jobID string) (string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if err != nil {
+		return "", err
+	}
+	for _, name := range files {
+		if hasJobSpan(name, jobID) {
+			return strings.TrimSuffix(filepath.Base(name), ".jsonl"), nil
+		}
+	}
+	return "", fmt.Errorf("no trace of job %s in %s (give the --state-dir the job "+
+		"ran with): %w", jobID, dir, os.ErrNotExist)
+}
+
+// hasJobSpan reports whether the trace file holds the root span of jobID.
+func hasJobSpan(name, jobID string) bool {
+	f, err := os.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		var rec telemetry.SpanRecord
+		if json.Unmarshal(sc.Bytes(), &rec) != nil {
+			continue
+		}
+		if rec.Name == "job" && rec.ParentID == "" && rec.Attributes["job_id"] == jobID {
+			return true
+		}
+	}
+	return false
 }

@@ -8,13 +8,16 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/welllog/digitiser/pkg/bus"
 	"github.com/welllog/digitiser/pkg/pipeline"
+	seg "github.com/welllog/digitiser/pkg/segment"
 	"github.com/welllog/digitiser/pkg/stack"
+	"github.com/welllog/digitiser/pkg/telemetry"
 	"github.com/welllog/digitiser/services/calibrate"
 	"github.com/welllog/digitiser/services/ingest"
 	"github.com/welllog/digitiser/services/preprocess"
@@ -50,6 +53,20 @@ type ServeConfig struct {
 	// ModelKey is the default model in the models bucket. Env
 	// DIGITISE_MODEL_KEY.
 	ModelKey string
+	// ONNXProvider is the ONNX Runtime execution provider of the
+	// segment stage: cpu (default) or cuda. Without a usable GPU, cuda
+	// logs a warning and runs on the CPU. The runtime library is
+	// $ONNXRUNTIME_LIB (the images set it). Env DIGITISE_ONNX_PROVIDER.
+	ONNXProvider string
+	// ONNXThreads is ONNX Runtime's intra-op threads per tile; 0 (default)
+	// shares the cores among the tiles run at once. Env
+	// DIGITISE_ONNX_THREADS.
+	ONNXThreads int
+	// Replicas is how many servers of the JetStream cluster keep each
+	// stream and the job records: 1 (default; a single server) or 3 or 5
+	// for a cluster that survives the loss of servers. Every worker must
+	// use the same value. Env DIGITISE_JS_REPLICAS.
+	Replicas int
 	// Ops serves /healthz, /readyz and /metrics on this address; empty
 	// means none. Env DIGITISE_OPS_ADDR.
 	Ops string
@@ -75,6 +92,12 @@ func (s *ServeConfig) Register(fs *flag.FlagSet) {
 		"segmenter: auto, onnx or classical")
 	fs.StringVar(&s.ModelKey, "model", envDefault("MODEL_KEY", segment.DefaultModelKey),
 		"default model key in the models bucket")
+	fs.StringVar(&s.ONNXProvider, "onnx-provider", envDefault("ONNX_PROVIDER",
+		seg.ProviderCPU), "ONNX Runtime execution provider of segment: cpu or cuda")
+	fs.IntVar(&s.ONNXThreads, "onnx-threads", envInt("ONNX_THREADS", 0),
+		"ONNX Runtime intra-op threads per tile (0: cores shared among tiles)")
+	fs.IntVar(&s.Replicas, "js-replicas", envInt("JS_REPLICAS", 1),
+		"replicas of the JetStream streams and job records (1, or 3 or 5 on a cluster)")
 	fs.StringVar(&s.Ops, "ops", envDefault("OPS_ADDR", ""),
 		"address for /healthz, /readyz, /metrics (e.g. 127.0.0.1:9090)")
 	fs.DurationVar(&s.Hold, "hold", durationEnv("HOLD", 0),
@@ -91,7 +114,39 @@ func (s *ServeConfig) Validate() error {
 		return fmt.Errorf("--copies must be >= 1, --max-deliver >= 2, --ack-wait >= 100ms, " +
 			"--retry-delay > 0")
 	}
+	switch strings.ToLower(s.ONNXProvider) {
+	case "", seg.ProviderCPU, seg.ProviderCUDA:
+	default:
+		return fmt.Errorf("--onnx-provider (DIGITISE_ONNX_PROVIDER) %q: use cpu or cuda",
+			s.ONNXProvider)
+	}
+	if s.ONNXThreads < 0 {
+		return fmt.Errorf("--onnx-threads (DIGITISE_ONNX_THREADS) %d: use 0 or more",
+			s.ONNXThreads)
+	}
+	if s.Replicas < 1 || s.Replicas > 5 {
+		return fmt.Errorf("--js-replicas (DIGITISE_JS_REPLICAS) %d: use 1, 3 or 5 "+
+			"(at most the servers in the JetStream cluster)", s.Replicas)
+	}
 	return nil
+}
+
+// segmentConfig is the segment stage's config: the segmenter, the model
+// and the ONNX Runtime settings; the runtime's warnings go to log.
+func (s *ServeConfig) segmentConfig(cfg *Config, log *slog.Logger) segment.Config {
+	return segment.Config{Segmenter: s.Segmenter, ModelBucket: cfg.ModelsBucket,
+		ModelKey: s.ModelKey, ONNX: seg.ONNXOptions{
+			Provider: strings.ToLower(s.ONNXProvider), Threads: s.ONNXThreads,
+			Logger: log}}
+}
+
+// serviceName names a worker in traces: digitiser-<stage> when it runs
+// one stage, else digitiser-serve.
+func (s *ServeConfig) serviceName() string {
+	if st, err := pipeline.ParseStages(s.Stages); err == nil && len(st) == 1 {
+		return telemetry.ServiceName(st[0])
+	}
+	return telemetry.ServiceName("serve")
 }
 
 // workers runs the selected stages, the dead-letter listener and (with
@@ -103,9 +158,15 @@ func workers(ctx context.Context, cfg *Config, sc *ServeConfig, conn *Conn,
 		return err
 	}
 	if err := conn.Bus.EnsureStreams(ctx, bus.StreamsConfig{
-		EventSubject: sc.EventSubject}); err != nil {
+		EventSubject: sc.EventSubject, Replicas: sc.Replicas}); err != nil {
 		return err
 	}
+	jobs, err := pipeline.OpenJobsWith(ctx, conn.Bus.JS,
+		pipeline.JobsConfig{Replicas: max(sc.Replicas, 1)})
+	if err != nil {
+		return err
+	}
+	conn.Jobs = jobs
 	backoff := []time.Duration{sc.AckWait, 2 * sc.AckWait, 4 * sc.AckWait}
 	runner := &pipeline.Runner{Bus: conn.Bus, Jobs: conn.Jobs, Store: conn.Store, Log: log,
 		Metrics:  metrics,
@@ -113,17 +174,16 @@ func workers(ctx context.Context, cfg *Config, sc *ServeConfig, conn *Conn,
 		RetryDelays: []time.Duration{sc.RetryDelay, 5 * sc.RetryDelay,
 			25 * sc.RetryDelay}}
 
-	seg, err := segment.New(segment.Config{Segmenter: sc.Segmenter,
-		ModelBucket: cfg.ModelsBucket, ModelKey: sc.ModelKey}, conn.Store, log)
+	segStage, err := segment.New(sc.segmentConfig(cfg, log), conn.Store, log)
 	if err != nil {
 		return err
 	}
-	defer seg.Close()
+	defer segStage.Close()
 	handlers := map[string]pipeline.Handler{
 		pipeline.StageIngest:     ingest.New(ingest.Config{}),
 		pipeline.StageReassemble: reassemble.New(reassemble.Config{}),
 		pipeline.StagePreprocess: preprocess.New(preprocess.Config{}),
-		pipeline.StageSegment:    seg.Handle,
+		pipeline.StageSegment:    segStage.Handle,
 		pipeline.StageVectorise:  vectorise.New(vectorise.Config{}),
 		pipeline.StageCalibrate:  calibrate.New(),
 		pipeline.StageQA:         qa.New(qa.Config{}),
@@ -226,7 +286,7 @@ func cmdServe(args []string) error {
 			sc.EventSubject = sf.EventSubject
 		}
 	}
-	obs, err := setupObservability(ctx, &cfg, "digitise-serve")
+	obs, err := setupObservability(ctx, &cfg, sc.serviceName())
 	if err != nil {
 		return err
 	}
