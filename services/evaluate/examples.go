@@ -1,0 +1,136 @@
+package main
+
+import (
+	"fmt"
+	"image"
+	"math"
+
+	"github.com/welllog/digitiser/pkg/depth"
+	"github.com/welllog/digitiser/pkg/las"
+	"github.com/welllog/digitiser/pkg/manifest"
+	"github.com/welllog/digitiser/pkg/raster"
+	"github.com/welllog/digitiser/pkg/synth"
+)
+
+// Example is one held-out synthetic log run through the model-independent
+// stages (preprocessing, depth calibration) once, for every model to
+// share.
+type Example struct {
+	Tier     string
+	Seed     uint64
+	Manifest *manifest.Manifest
+	Truth    *las.File
+	Prepared *raster.Prepared
+	// Mask is the class mask mapped onto Prepared.Image.
+	Mask        *image.Gray
+	Calibration *depth.Calibration
+	// PinnedTracks is set when preprocessing could not find the tracks on
+	// its own and the generator's track borders were pinned in the
+	// manifest instead (a preprocessing miss, not a segmentation one).
+	PinnedTracks bool
+}
+
+// ExampleOptions say how held-out logs are made and prepared.
+type ExampleOptions struct {
+	// Width and Height of each log in px; zero means synth's defaults.
+	Width, Height int
+	// OracleDepth replaces depth calibration by the generator's exact
+	// row-to-depth mapping, so label reading and tie-point handling cannot
+	// blur the model comparison.
+	OracleDepth bool
+}
+
+// NewExample renders the log of (tier, seed), preprocesses it, maps its
+// mask onto the prepared image and calibrates depth. Errors name the
+// stage that failed.
+func NewExample(tier synth.Tier, seed uint64, opt ExampleOptions) (*Example, error) {
+	lg, err := synth.Generate(synth.Config{Tier: tier, Seed: seed, Width: opt.Width,
+		Height: opt.Height})
+	if err != nil {
+		return nil, fmt.Errorf("generate %s log %d: %w", tier, seed, err)
+	}
+	m := lg.Manifest
+	prep, err := raster.Preprocess(lg.Gray(), m, raster.PreprocessOptions{})
+	pinned := false
+	if err != nil {
+		m = pinTracks(m, lg)
+		pinned = true
+		if prep, err = raster.Preprocess(lg.Gray(), m, raster.PreprocessOptions{}); err != nil {
+			return nil, fmt.Errorf("preprocess %s log %d: %w", tier, seed, err)
+		}
+	}
+	var cal *depth.Calibration
+	if opt.OracleDepth {
+		cal = oracleCalibration(lg, prep)
+	} else if cal, err = depth.Calibrate(prep.Image, prep.Layout, prep.Transform,
+		m); err != nil {
+		return nil, fmt.Errorf("calibrate %s log %d: %w", tier, seed, err)
+	}
+	w, h := prep.Image.Rect.Dx(), prep.Image.Rect.Dy()
+	return &Example{Tier: string(tier), Seed: seed, Manifest: m, Truth: truthLAS(lg),
+		Prepared: prep, Mask: WarpMask(lg.Mask, prep.Transform, w, h),
+		Calibration: cal, PinnedTracks: pinned}, nil
+}
+
+// pinTracks returns a copy of m with every track's borders pinned to the
+// generator's, in px of the page at the body's middle row.
+func pinTracks(m *manifest.Manifest, lg *synth.Log) *manifest.Manifest {
+	mc := *m
+	mc.Tracks = append([]manifest.Track(nil), m.Tracks...)
+	mid := float64(lg.Layout.Body.Top+lg.Layout.Body.Bottom) / 2
+	for i := range mc.Tracks {
+		if i >= len(lg.Tracks) {
+			break
+		}
+		b := lg.Tracks[i].Band
+		l, _ := lg.Geometry.Page(float64(b.Left), mid)
+		r, _ := lg.Geometry.Page(float64(b.Right), mid)
+		mc.Tracks[i].Left, mc.Tracks[i].Right = int(math.Round(l)), int(math.Round(r))
+	}
+	return &mc
+}
+
+// oracleCalibration fits depth against rows of the prepared image from
+// the generator's truth: log-frame rows at the middle column go through the
+// scan geometry to the page and through the deskew transform to the
+// prepared image. One linear segment (the geometry is a rotation and a
+// vertical stretch) over the whole image.
+func oracleCalibration(lg *synth.Log, prep *raster.Prepared) *depth.Calibration {
+	x := float64(lg.Layout.Width) / 2
+	var n, sr, sd, srr, srd float64
+	for r := lg.Layout.Body.Top; r < len(lg.Depth); r += 10 {
+		d := lg.Depth[r]
+		if math.IsNaN(d) {
+			continue
+		}
+		px, py := lg.Geometry.Page(x, float64(r))
+		_, row := prep.Transform.Apply(px, py)
+		n, sr, sd, srr, srd = n+1, sr+row, sd+d, srr+row*row, srd+row*d
+	}
+	rate := (n*srd - sr*sd) / (n*srr - sr*sr)
+	d0 := (sd - rate*sr) / n
+	h := float64(prep.Image.Rect.Dy())
+	return &depth.Calibration{Unit: lg.Unit, Method: "oracle",
+		Segments: []depth.Segment{{RowFrom: 0, RowTo: h, Depth0: d0, Rate: rate,
+			Pass: depth.PassMain}}}
+}
+
+// truthLAS builds the truth LAS from the generator's samples: depth, then
+// every manifest curve, NaN as the LAS null.
+func truthLAS(lg *synth.Log) *las.File {
+	f := &las.File{Version: "2.0", Null: las.DefaultNull}
+	f.Curves = append(f.Curves, las.Item{Mnemonic: "DEPT", Unit: lg.Unit})
+	f.Data = append(f.Data, lg.SampleDepth)
+	for i, tc := range lg.Truth {
+		col := make([]float64, len(lg.SampleDepth))
+		for j := range col {
+			col[j] = f.Null
+			if i < len(lg.Samples) && j < len(lg.Samples[i]) && !math.IsNaN(lg.Samples[i][j]) {
+				col[j] = lg.Samples[i][j]
+			}
+		}
+		f.Curves = append(f.Curves, las.Item{Mnemonic: tc.Mnemonic})
+		f.Data = append(f.Data, col)
+	}
+	return f
+}
