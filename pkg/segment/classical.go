@@ -24,8 +24,10 @@ type ClassicalOptions struct {
 	// lost with the grid.
 	HLineMin int
 	// SolidMin is the bounding-box extent, px, from which a connected
-	// stroke is a solid curve. Default 40. Shorter strokes are dashes,
-	// dots, text or noise.
+	// stroke is a solid curve; a stroke of twice as many px or more that
+	// is longer than TextMax is solid too (a curve's brief excursion cut
+	// off by a border line).
+	// Default 40. Shorter strokes are dashes, dots, text or noise.
 	SolidMin int
 	// DashGap is the largest gap, px, between two short strokes of one
 	// dashed or dotted curve. Default 12.

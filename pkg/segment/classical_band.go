@@ -22,6 +22,7 @@ type band struct {
 	parent []int32 // union-find, then -(component+1)
 	comps  []comp
 	start  []int32 // per column: first row of the current vertical run
+	hatch  []uint8 // per px: thin diagonal direction, 4 when hatching
 }
 
 // comp is one connected stroke: its bounding box (inclusive, px of the
@@ -43,6 +44,7 @@ func (b *band) run(img *image.Gray, pm *raster.ProbMap, y0, y1 int, o ClassicalO
 	b.findVertical(o.VLineMin)
 	b.findHorizontal(o.HLineMin)
 	b.removeLines()
+	b.removeHatch()
 	b.label()
 	b.classify(o)
 
@@ -110,28 +112,46 @@ func (b *band) findVertical(minRun int) {
 	}
 }
 
-// findHorizontal flags horizontal ink runs of at least minRun px.
+// findHorizontal flags the horizontal ink runs of at least minRun px in
+// rows whose long runs together cover at least gridCover of the width:
+// a grid line is ruled across every track, so its row is mostly ink. A
+// curve's near-flat stretch in any other row is kept, however long.
 func (b *band) findHorizontal(minRun int) {
 	for y := 0; y < b.h; y++ {
 		ink := b.ink[y*b.w : (y+1)*b.w]
 		line := b.line[y*b.w : (y+1)*b.w]
-		for x := 0; x < b.w; {
-			if !ink[x] {
-				x++
-				continue
-			}
-			s := x
-			for x < b.w && ink[x] {
-				x++
-			}
-			if x-s >= minRun {
+		long := 0
+		for pass := range 2 {
+			for x := 0; x < b.w; {
+				if !ink[x] {
+					x++
+					continue
+				}
+				s := x
+				for x < b.w && ink[x] {
+					x++
+				}
+				if x-s < minRun {
+					continue
+				}
+				if pass == 0 {
+					long += x - s
+					continue
+				}
 				for i := s; i < x; i++ {
 					line[i] |= hLine
 				}
 			}
+			if float64(long) < gridCover*float64(b.w) {
+				break
+			}
 		}
 	}
 }
+
+// gridCover is the least share of a row's width that its long ink runs
+// must cover for them to be grid lines.
+const gridCover = 0.4
 
 // removeLines sets b.clean: ink off the lines, plus line px where a
 // stroke crosses (ink that is on no line touches both sides of the line).

@@ -72,6 +72,12 @@ func (b *band) label() {
 // gridCell is the edge of the cells, px, that index short strokes.
 const gridCell = 64
 
+// solidMass times SolidMin is the px count from which a stroke longer
+// than a glyph (TextMax) is solid, short of SolidMin: a curve's brief
+// excursion past a border, cut off by the border line, is heavier than
+// any dash.
+const solidMass = 2
+
 // classify sets each component's class: long strokes solid, chained short
 // strokes dashed, text and specks dropped.
 func (b *band) classify(o ClassicalOptions) {
@@ -83,7 +89,8 @@ func (b *band) classify(o ClassicalOptions) {
 		switch {
 		case c.n < int32(o.MinBlob):
 			c.class = 0
-		case max(c.width(), c.height()) >= int32(o.SolidMin):
+		case max(c.width(), c.height()) >= int32(o.SolidMin),
+			c.n >= solidMass*int32(o.SolidMin) && max(c.width(), c.height()) > int32(o.TextMax):
 			c.class = 1
 		default:
 			short = append(short, int32(k))

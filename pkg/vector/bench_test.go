@@ -63,18 +63,50 @@ func BenchmarkTraceAll(b *testing.B) {
 	}
 }
 
-// BenchmarkViterbiRow times the DP over one 600 px band row by row.
+// BenchmarkViterbiRow times the DP over one 600 px band row by row: a
+// plain band, and a cyclic one run on two copies of the track (main and
+// backup scale).
 func BenchmarkViterbiRow(b *testing.B) {
 	const w, h = 600, 4000
 	pm := raster.NewProbMap(w, h)
 	draw(pm, stroke{x: sine(300, 200, 700), cls: 1, width: 3, y1: h})
-	v := &bandView{pm: pm, cls: 1, w: w, h: h, thr: 128, cross: 64}
-	opt := Options{}.withDefaults()
-	var buf dpBuffers
-	for b.Loop() {
-		v.viterbi(opt, false, &buf)
+	for _, kmax := range []int{0, 1} {
+		name := "plain"
+		if kmax > 0 {
+			name = "backup"
+		}
+		b.Run(name, func(b *testing.B) {
+			v := &bandView{pm: pm, cls: 1, w: w, h: h, thr: 128, cross: 64,
+				cyclic: kmax > 0, kmax: kmax}
+			opt := Options{}.withDefaults()
+			var buf dpBuffers
+			for b.Loop() {
+				v.viterbi(opt, &buf)
+			}
+			b.ReportMetric(float64(w*h)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mpx/s")
+		})
 	}
-	b.ReportMetric(float64(w*h)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mpx/s")
+}
+
+// BenchmarkExchange times the search for exchanged tails between two
+// paths of 60000 rows.
+func BenchmarkExchange(b *testing.B) {
+	const h = 60000
+	mk := func(x func(float64) float64) *path {
+		p := &path{pos: make([]float64, h), conf: make([]float32, h), ev: make([]bool, h),
+			run:   claim{lo: make([]int16, h), hi: make([]int16, h)},
+			claim: claim{lo: make([]int16, h), hi: make([]int16, h)}}
+		for y := range h {
+			p.pos[y], p.conf[y], p.ev[y] = x(float64(y)), 1, true
+		}
+		return p
+	}
+	a, c := mk(sine(100, 60, 500)), mk(sine(300, 60, 700))
+	opt := Options{}.withDefaults()
+	for b.Loop() {
+		resolveExchanges([]*path{a, c}, opt)
+	}
+	b.ReportMetric(float64(h)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
 // peakRSS reads the process's peak resident set (VmHWM) in bytes on Linux;

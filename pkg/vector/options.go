@@ -43,6 +43,10 @@ type Options struct {
 	// WrapPenalty is the extra cost of crossing from one track border to
 	// the other on a curve with a backup scale. Default 4.
 	WrapPenalty float64
+	// BackupCost is the cost per row of a curve on its backup scale, so
+	// that where ink allows either reading the main scale wins. Default
+	// 0.05.
+	BackupCost float64
 	// ExcludeMargin widens, in px on each side, the ink run a traced curve
 	// claims in each row; later curves of the same class in the track do
 	// not see that ink. Default 2 px.
@@ -88,6 +92,7 @@ func (o Options) withDefaults() Options {
 	defInt(&o.MaxGap, 60)
 	defInt(&o.Snap, 2)
 	def(&o.WrapPenalty, 4)
+	def(&o.BackupCost, 0.05)
 	defInt(&o.ExcludeMargin, 2)
 	def(&o.CrossClass, 0.25)
 	def(&o.BridgeConf, 0.5)
@@ -107,8 +112,8 @@ func (o Options) Validate() error {
 	switch {
 	case o.Threshold <= 0 || o.Threshold > 1:
 		return bad("threshold %v: use a probability in (0, 1]", o.Threshold)
-	case o.JumpPenalty < 0 || o.InkStep < 0 || o.WrapPenalty < 0:
-		return bad("jump, ink step and wrap penalties must not be negative")
+	case o.JumpPenalty < 0 || o.InkStep < 0 || o.WrapPenalty < 0 || o.BackupCost < 0:
+		return bad("jump, ink step, wrap and backup costs must not be negative")
 	case o.MaxGap < 0 || o.DashGap < 0 || o.Snap < 0 || o.ExcludeMargin < 0:
 		return bad("max gap, snap and exclude margin must not be negative")
 	case o.CrossClass < 0 || o.CrossClass > 1:

@@ -18,6 +18,9 @@ type group struct {
 	band   raster.Band
 	curves []int // indices into the manifest's Curves(), manifest order
 	cyclic bool  // some curve has a backup scale: the band wraps around
+	// kmin and kmax span the sides the curves can show: 0 the main
+	// scale, +1 or -1 a backup scale past the right or the left border.
+	kmin, kmax int
 }
 
 // TraceAll traces every manifest curve through the probability map and
@@ -32,21 +35,24 @@ type group struct {
 // cut into pieces (dots, dashes, dashes next to dots) and each curve is
 // traced in turn on the pieces its style shows, most particular style
 // first, blind to the ink earlier paths claimed. Otherwise several curves
-// of one class are traced one after another and contacts are resolved by
-// slope continuity. The paths are then given to that class's curves by the
-// cheapest one-to-one match of: wrap side (a path that wraps can only be a
-// curve whose backup scale lies on that side), dash rhythm (dotted curves
-// show short ink pieces, dashed long ones, dash-dot both) and, to break
-// ties, order: the k-th curve listed expects the k-th path from the left
-// by mean position. Two curves of one style that share a range are told
-// apart by order alone: list such curves left to right.
+// of one class are traced one after another; where the first path leapt
+// onto the other curve and the second leapt back at the same rows, their
+// tails are exchanged, and contacts are resolved by slope continuity. The
+// paths are then given to that class's curves by the cheapest one-to-one
+// match of: wrap side (a path that wraps can only be a curve whose backup
+// scale lies on that side), dash rhythm (dotted curves show short ink
+// pieces, dashed long ones, dash-dot both) and, to break ties, order: the
+// k-th curve listed expects the k-th path from the left by mean position.
+// Two curves of one style that share a range are told apart by order
+// alone: list such curves left to right.
 //
-// A curve with a backup scale is traced on a band one track width long
-// whose borders join, so a wrap is followed across the seam (cheaply where
-// ink runs into both borders: the stroke sweeping through) and unwrapped:
-// Frac goes past 1 (or below 0) and Wrap is +1 (or -1) on those rows. The path is shifted by
-// whole track widths so that most rows lie on the main scale or the
-// backup's side.
+// A curve with a backup scale is traced on a band one track width long,
+// laid out twice side by side (main scale and backup scale, joined border
+// to border), so a wrap is followed across the join (cheaply where ink
+// comes up to both borders: the stroke leaving and re-entering) and a
+// path is on the main scale or on its one backup scale, never wrapped
+// twice; rows on the backup scale cost Options.BackupCost. Frac goes past
+// 1 (or below 0) and Wrap is +1 (or -1) on those rows.
 //
 // Errors wrap ErrInput and say which input to fix: a nil map or manifest,
 // a body or track outside the map, fewer layout tracks than manifest ones.
@@ -106,7 +112,7 @@ func planGroups(pm *raster.ProbMap, layout raster.Layout, m *manifest.Manifest) 
 	for ti, t := range m.Tracks {
 		band := layout.Tracks[ti]
 		if band.Left < 0 || band.Right > pm.Width || band.Width() < 2 ||
-			band.Width() > math.MaxInt16 {
+			band.Width() > math.MaxInt16/3 {
 			return nil, fmt.Errorf("%w: track %d columns [%d, %d) are not inside the %d px "+
 				"wide map", ErrInput, ti+1, band.Left, band.Right, pm.Width)
 		}
@@ -120,6 +126,7 @@ func planGroups(pm *raster.ProbMap, layout raster.Layout, m *manifest.Manifest) 
 			}
 			g.curves = append(g.curves, idx)
 			g.cyclic = g.cyclic || c.Backup != nil
+			g.kmin, g.kmax = min(g.kmin, backupDir(c)), max(g.kmax, backupDir(c))
 			idx++
 		}
 		for _, cls := range []int{manifest.ClassSolid, manifest.ClassDashed} {
@@ -153,11 +160,12 @@ func traceGroup(pm *raster.ProbMap, layout raster.Layout, g group,
 	if paths == nil {
 		paths = make([]*path, len(g.curves))
 		for k := range paths {
-			u := v.viterbi(opt, g.cyclic, buf)
+			u := v.viterbi(opt, buf)
 			paths[k] = v.refine(u, opt, buf.rowA)
 			v.excl = append(v.excl, paths[k].claim)
 		}
 		if len(paths) > 1 {
+			resolveExchanges(paths, opt)
 			resolveCrossings(paths, opt, true)
 		}
 	}
@@ -248,7 +256,7 @@ func (v *bandView) traceByStyle(cs []manifest.Curve, opt Options, buf *dpBuffers
 	paths := make([]*path, len(cs))
 	for _, k := range order {
 		v.styleW = styleWeights(cs[k].Style)
-		u := v.viterbi(opt, v.cyclic, buf)
+		u := v.viterbi(opt, buf)
 		paths[k] = v.refine(u, opt, buf.rowA)
 		v.excl = append(v.excl, paths[k].claim)
 	}
@@ -300,6 +308,7 @@ func (v *bandView) frame(layout raster.Layout, g group, x0, x1 float64) {
 		return
 	}
 	v.left, v.w = left, period
+	v.kmin, v.kmax = g.kmin, g.kmax
 	v.foldL = min(max(0, left-oL), period/2)
 	v.foldR = min(max(0, oR-(left+period)), period/2)
 }

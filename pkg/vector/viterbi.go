@@ -23,6 +23,10 @@ type bandView struct {
 	// folded onto its other end: both borders are one place there.
 	foldL, foldR int
 	cyclic       bool // the band's ends join (a curve with a backup scale)
+	// kmin and kmax are the copies of the track a path may run on: 0 the
+	// main scale, +1 and -1 the backup scales past the right and the left
+	// border (see viterbi).
+	kmin, kmax int
 	// pieces, when set, labels the band's ink by shape; styleW (in
 	// 1/256) weighs each kind for the line style being traced.
 	pieces *pieceMap
@@ -124,28 +128,43 @@ var emission = func() (e [256]float32) {
 }()
 
 // viterbi finds the cheapest path down the band, one column per row, and
-// returns it unwrapped: u[y] mod w is the column; on a cyclic band u moves
-// past 0 or w where the path crosses the seam between the borders.
-func (v *bandView) viterbi(opt Options, cyclic bool, buf *dpBuffers) []int32 {
+// returns it unwrapped: u[y] mod w is the column. On a cyclic band the
+// path runs on copies kmin..kmax of the track laid side by side (0 the
+// main scale, +1 the backup scale past the right border, -1 past the
+// left), joined border to border where the scales meet, and u[y] counts
+// from the main copy's left end; each row on a backup copy costs
+// BackupCost more.
+func (v *bandView) viterbi(opt Options, buf *dpBuffers) []int32 {
 	w, h := v.w, v.h
-	buf.ensure(w, h)
+	n := 1 + v.kmax - v.kmin
+	ww := n * w
+	buf.ensure(ww, h)
 	d, prev, cur := buf.d, buf.rowA, buf.rowB
+	prior := make([]float32, n)
+	for k := range prior {
+		if k+v.kmin != 0 {
+			prior[k] = float32(opt.BackupCost)
+		}
+	}
 
-	v.row(0, cur)
-	for x := range w {
-		d[x] = emission[cur[x]]
+	v.copyRow(0, cur, n)
+	for x := range ww {
+		d[x] = emission[cur[x]] + prior[x/w]
 		buf.bp[x] = 0
 	}
 	for y := 1; y < h; y++ {
 		prev, cur = cur, prev
-		v.row(y, cur)
-		v.stepCosts(buf.s, prev, cur, opt)
-		relax(d, buf.t, buf.o, buf.s, cyclic)
+		v.copyRow(y, cur, n)
+		v.stepCosts(buf.s[:w], prev[:w], cur[:w], opt)
+		for k := 1; k < n; k++ {
+			copy(buf.s[k*w:(k+1)*w], buf.s[:w]) // s[k*w] is the seam
+		}
+		relax(d, buf.t, buf.o, buf.s)
 
-		bp := buf.bp[y*w : (y+1)*w]
+		bp := buf.bp[y*ww : (y+1)*ww]
 		minv := float32(math.Inf(1))
-		for x := range w {
-			c := buf.t[x] + emission[cur[x]]
+		for x := range ww {
+			c := buf.t[x] + emission[cur[x]] + prior[x/w]
 			d[x] = c
 			bp[x] = buf.o[x]
 			minv = min(minv, c)
@@ -154,7 +173,19 @@ func (v *bandView) viterbi(opt Options, cyclic bool, buf *dpBuffers) []int32 {
 			d[x] -= minv
 		}
 	}
-	return backtrack(d, buf.bp, w, h)
+	u := backtrack(d, buf.bp, ww, h)
+	for y := range u {
+		u[y] += int32(v.kmin * w)
+	}
+	return u
+}
+
+// copyRow fills out[:w] with body row y (see row) and repeats it n times.
+func (v *bandView) copyRow(y int, out []uint8, n int) {
+	v.row(y, out[:v.w])
+	for k := 1; k < n; k++ {
+		copy(out[k*v.w:(k+1)*v.w], out[:v.w])
+	}
 }
 
 // stepCosts sets s[x], the cost of moving between columns x-1 and x, for
@@ -181,7 +212,7 @@ func (v *bandView) stepCosts(s []float32, prev, cur []uint8, opt Options) {
 	// The seam: where ink runs into both borders the curve is sweeping
 	// through it (the border lines are one place on a cyclic band).
 	s[0] = float32(opt.WrapPenalty) + jump
-	if (prev[0] >= thr || cur[0] >= thr) && (prev[w-1] >= thr || cur[w-1] >= thr) {
+	if inkNear(prev, cur, 0, thr) && inkNear(prev, cur, w-seamReach, thr) {
 		s[0] = ink
 	}
 
@@ -223,6 +254,23 @@ func (v *bandView) stepCosts(s []float32, prev, cur []uint8, opt Options) {
 	closeGaps()
 }
 
+// seamReach is how close, in px, ink must come to each end of a cyclic
+// band for the seam between them to cost the ink rate: a segmenter may
+// drop the border line itself, and with it the px where a curve leaves
+// the track.
+const seamReach = 4
+
+// inkNear reports whether columns [x, x+seamReach) of either row hold ink.
+func inkNear(prev, cur []uint8, x int, thr uint8) bool {
+	x = max(0, x)
+	for i := x; i < min(len(cur), x+seamReach); i++ {
+		if prev[i] >= thr || cur[i] >= thr {
+			return true
+		}
+	}
+	return false
+}
+
 // sweepRun is the run length in px from which a row's ink is a curve
 // sweeping across the track within a row or two; travel along it costs
 // sweepFactor times InkStep, so that the path follows a sweep of a whole
@@ -241,11 +289,9 @@ const minDots = 3
 const minSteepRun = 5
 
 // relax computes t[x] = min over x' of d[x'] + the cost of moving from x'
-// to x, and o[x] the signed displacement x - x' of the best move (on a
-// cyclic band counted across the seam). Two sweeps suffice on a line
-// because a best move never turns back; a cyclic band adds one sweep on
-// each side that continues past the seam while it still improves.
-func relax(d, t []float32, o []int16, s []float32, cyclic bool) {
+// to x, and o[x] the signed displacement x - x' of the best move. Two
+// sweeps suffice on a line because a best move never turns back.
+func relax(d, t []float32, o []int16, s []float32) {
 	w := len(d)
 	copy(t, d)
 	for x := range o {
@@ -256,33 +302,9 @@ func relax(d, t []float32, o []int16, s []float32, cyclic bool) {
 			t[x], o[x] = c, o[x-1]+1
 		}
 	}
-	if cyclic && w > 1 {
-		if c := t[w-1] + s[0]; c < t[0] {
-			t[0], o[0] = c, o[w-1]+1
-			for x := 1; x < w; x++ {
-				c := t[x-1] + s[x]
-				if c >= t[x] {
-					break
-				}
-				t[x], o[x] = c, o[x-1]+1
-			}
-		}
-	}
 	for x := w - 2; x >= 0; x-- {
 		if c := t[x+1] + s[x+1]; c < t[x] {
 			t[x], o[x] = c, o[x+1]-1
-		}
-	}
-	if cyclic && w > 1 {
-		if c := t[0] + s[0]; c < t[w-1] {
-			t[w-1], o[w-1] = c, o[0]-1
-			for x := w - 2; x >= 0; x-- {
-				c := t[x+1] + s[x+1]
-				if c >= t[x] {
-					break
-				}
-				t[x], o[x] = c, o[x+1]-1
-			}
 		}
 	}
 }
