@@ -221,3 +221,25 @@ func BenchmarkReassemble(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkGapRuling measures the horizontal ruling of every gap between
+// the synthetic strip's vertical lines, the depth track cue of FindLayout.
+func BenchmarkGapRuling(b *testing.B) {
+	straight, _ := syntheticStrip()
+	cm := newLineCoverMap(straight, inkThreshold, 0)
+	body := []Span{{Top: 1600, Bottom: benchH - 400}}
+	lines := sectionLines(cm, body, Transform{})
+	runMeasured(b, body[0].Len(), func() {
+		r := gapRuling(straight, body, lines, 0)
+		if d := depthGap(lines, r); d < 0 || lines[d].Right > 700 || lines[d+1].Left < 780 {
+			b.Fatalf("depth gap %d in %v", d, lines)
+		}
+	})
+}
+
+// BenchmarkLineCoverMap measures the ink and light-line cover map that
+// FindLayout finds the vertical lines on.
+func BenchmarkLineCoverMap(b *testing.B) {
+	straight, _ := syntheticStrip()
+	runMeasured(b, benchH, func() { newLineCoverMap(straight, inkThreshold, 0) })
+}

@@ -40,6 +40,34 @@ func newCoverMap(img *image.Gray, thresh uint8, workers int) *coverMap {
 	return cm
 }
 
+// newLineCoverMap is newCoverMap counting, besides ink (px darker than
+// thresh), the px of light vertical lines: px at least ruledContrast grey
+// levels darker than both px ruledReach columns to the left and right. A
+// thin grey border blurred and resampled by the deskew stays lighter than
+// the ink threshold but is still a ridge across the row.
+func newLineCoverMap(img *image.Gray, thresh uint8, workers int) *coverMap {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	cm := &coverMap{W: w, H: h, Band: coverBand}
+	cm.C = make([]uint8, cm.bands()*w)
+	parallelBands(h, coverBand*8, workers, func(top, bottom int) {
+		for y := top; y < bottom; y++ {
+			dst := cm.row(y / coverBand)
+			src := img.Pix[y*img.Stride : y*img.Stride+w]
+			for x, v := range src {
+				if v < thresh {
+					dst[x]++
+					continue
+				}
+				if x >= ruledReach && x+ruledReach < w && int(v)+ruledContrast <=
+					int(min(src[x-ruledReach], src[x+ruledReach])) {
+					dst[x]++
+				}
+			}
+		}
+	})
+	return cm
+}
+
 // histogram returns the grey-level histogram of img.
 func histogram(img *image.Gray, workers int) [256]int {
 	w, h := img.Rect.Dx(), img.Rect.Dy()

@@ -108,13 +108,15 @@ func Preprocess(strip *image.Gray, m *manifest.Manifest, opt PreprocessOptions) 
 
 // FindLayout finds the layout of a deskewed, normalised strip (ink below
 // grey 128): see Preprocess. tf is the transform that produced img from the
-// reassembled strip, used to map the manifest's pinned track borders.
+// reassembled strip (of img's size, as Preprocess makes it), used to map
+// the manifest's pinned track borders and to know which px of img came
+// from the strip rather than the white fill around a rotated page.
 func FindLayout(img *image.Gray, m *manifest.Manifest, tf Transform,
 	opt PreprocessOptions) (*Layout, error) {
 	opt.defaults()
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	lay := &Layout{Width: w, Height: h}
-	cm := newCoverMap(img, inkThreshold, opt.Workers)
+	cm := newLineCoverMap(img, inkThreshold, opt.Workers)
 
 	cand := candidateLines(cm, opt.MinSectionRows)
 	if len(cand) < 2 {
@@ -133,17 +135,18 @@ func FindLayout(img *image.Gray, m *manifest.Manifest, tf Transform,
 	if lay.Repeat != nil {
 		sections = append(sections, *lay.Repeat)
 	}
-	lines := sectionLines(cm, sections)
+	lines := sectionLines(cm, sections, tf)
 	for _, l := range lines {
 		lay.GridLines = append(lay.GridLines, l.Band)
 	}
-	found, depth, rightWeight := trackCells(lines, trackBorders(lines))
-	lay.DepthTrack = depth
+	ruling := gapRuling(img, sections, lines, opt.Workers)
+	d := depthGap(lines, ruling)
 	mid := float64(lay.Body.Top+lay.Body.Bottom) / 2
-	tracks, err := matchTracks(found, rightWeight, depth, m, tf, mid)
+	tracks, depth, err := findTracks(lines, d, m, tf, mid)
 	if err != nil {
 		return nil, err
 	}
+	lay.DepthTrack = depth
 	lay.Tracks = tracks
 	return lay, nil
 }

@@ -65,23 +65,53 @@ func candidateLines(cm *coverMap, minRows int) []Band {
 }
 
 // gridRows marks the rows where at least gridRowFrac of lines have ink:
-// rows inside a log section. A line has ink in a row when its px there
-// hold at least one ink px's worth of darkness (255 - thresh) together, so
-// that a thin line split over two grey px by a rotation still counts.
+// rows inside a log section. A dark line has ink in a row when its px
+// there hold at least one ink px's worth of darkness (255 - thresh)
+// together, so that a thin line split over two grey px by a rotation still
+// counts. A light line (dark so in under 3/4 as many rows as the darkest
+// line: light grey or coloured grid, blurred) also has ink where its
+// darkest px is ruledContrast darker than the paper ruledReach px either
+// side.
 func gridRows(img *image.Gray, lines []Band, thresh uint8, workers int) []bool {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
+	dark := func(row []uint8, l Band) bool {
+		d := 0
+		for x := l.Left; x < l.Right; x++ {
+			d += 255 - int(row[x])
+		}
+		return d >= 255-int(thresh)
+	}
+	ridge := func(row []uint8, l Band) bool {
+		darkest := 255
+		for x := l.Left; x < l.Right; x++ {
+			darkest = min(darkest, int(row[x]))
+		}
+		side := min(row[max(0, l.Left-ruledReach)], row[min(w-1, l.Right-1+ruledReach)])
+		return darkest+ruledContrast <= int(side)
+	}
+	nDark := make([]int, len(lines))
+	most := 0
+	for i, l := range lines {
+		for y := 0; y < h; y += 4 {
+			if dark(img.Pix[y*img.Stride:y*img.Stride+w], l) {
+				nDark[i]++
+			}
+		}
+		most = max(most, nDark[i])
+	}
+	light := make([]bool, len(lines))
+	for i, n := range nDark {
+		light[i] = 4*n < 3*most
+	}
+
 	in := make([]bool, h)
 	need := int(gridRowFrac*float64(len(lines)) + 0.5)
 	parallelBands(h, 1024, workers, func(top, bottom int) {
 		for y := top; y < bottom; y++ {
 			row := img.Pix[y*img.Stride : y*img.Stride+w]
 			n := 0
-			for _, l := range lines {
-				dark := 0
-				for x := l.Left; x < l.Right; x++ {
-					dark += 255 - int(row[x])
-				}
-				if dark >= 255-int(thresh) {
+			for i, l := range lines {
+				if dark(row, l) || light[i] && ridge(row, l) {
 					n++
 				}
 			}

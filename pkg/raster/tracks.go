@@ -30,10 +30,19 @@ type vline struct {
 	weight float64
 }
 
+// minSourceShare is the least share of a column's section rows that must
+// come from inside the input strip for the column to be judged at all: a
+// column the deskew filled mostly with white margin cannot show a line.
+const minSourceShare = 0.25
+
 // sectionLines finds the vertical lines of the log sections to the px:
 // runs of columns that are ink in at least lineCover of the sections' rows.
-func sectionLines(cm *coverMap, spans []Span) []vline {
+// Only rows whose px came from inside the input strip count (see
+// sourceRows): a border line near the edge of a skewed page is cut off at
+// one end by the deskew, and is still a border.
+func sectionLines(cm *coverMap, spans []Span, tf Transform) []vline {
 	cov := make([]float64, cm.W)
+	valid := make([]float64, cm.W)
 	rows := 0
 	for _, s := range spans {
 		for b := (s.Top + cm.Band - 1) / cm.Band; (b+1)*cm.Band <= s.Bottom; b++ {
@@ -46,20 +55,69 @@ func sectionLines(cm *coverMap, spans []Span) []vline {
 	if rows == 0 {
 		return nil
 	}
+	for x := range valid {
+		lo, hi := sourceRows(tf, cm.W, cm.H, float64(x)+0.5)
+		for _, s := range spans {
+			for b := (s.Top + cm.Band - 1) / cm.Band; (b+1)*cm.Band <= s.Bottom; b++ {
+				top, bot := float64(b*cm.Band), float64((b+1)*cm.Band)
+				valid[x] += max(0, min(bot, hi)-max(top, lo))
+			}
+		}
+	}
+	share := func(x int) float64 {
+		if valid[x] < minSourceShare*float64(rows) {
+			return 0
+		}
+		return min(1, cov[x]/valid[x])
+	}
+
 	var lines []vline
 	for x := 0; x < cm.W; x++ {
-		if cov[x] < lineCover*float64(rows) {
+		if share(x) < lineCover {
 			continue
 		}
 		l := vline{Band: Band{Left: x}}
-		for x < cm.W && cov[x] >= lineCover*float64(rows) {
-			l.weight += cov[x] / float64(rows)
+		for x < cm.W && share(x) >= lineCover {
+			l.weight += share(x)
 			x++
 		}
 		l.Right = x
 		lines = append(lines, l)
 	}
 	return lines
+}
+
+// sourceRows returns the rows [lo, hi) of column x (px centre) of a
+// w x h px deskewed strip whose px tf.Inverse maps inside the w x h px
+// input strip, shrunk by a px for the bilinear fringe. The whole column
+// for an identity transform; lo >= hi when no row does.
+func sourceRows(tf Transform, w, h int, x float64) (lo, hi float64) {
+	lo, hi = 0, float64(h)
+	if tf.SkewDeg == 0 {
+		return lo, hi
+	}
+	s, c := math.Sincos(tf.SkewDeg * math.Pi / 180)
+	dx := x - tf.DX - tf.CX
+	// Inverse: sx = CX + dx*c - dy*s, sy = CY + dx*s + dy*c with
+	// dy = y - DY - CY; keep 1 <= sx <= w-1 and 1 <= sy <= h-1.
+	within := func(a, b, limit float64) {
+		// 1 <= a + b*dy <= limit-1, as bounds on y.
+		if b == 0 {
+			if a < 1 || a > limit-1 {
+				lo, hi = 0, 0
+			}
+			return
+		}
+		y0 := (1-a)/b + tf.DY + tf.CY
+		y1 := (limit-1-a)/b + tf.DY + tf.CY
+		if b < 0 {
+			y0, y1 = y1, y0
+		}
+		lo, hi = max(lo, y0), min(hi, y1)
+	}
+	within(tf.CX+dx*c, -s, float64(w))
+	within(tf.CY+dx*s, c, float64(h))
+	return lo, hi
 }
 
 // trackBorders picks the track borders among the lines: the outermost
