@@ -15,4 +15,10 @@ var Files embed.FS
 const RealManifest = "real/kgs-15-131-20215-sonic.yaml"
 
 // RealScan is the real scan's path relative to the repo root.
-const RealScan = "../shared/realdata/scans/kgs-15-131-20215-sonic.tif"
+const RealScan = RealDataDir + "/" + RealScanFile
+
+// RealDataDir is the default real-data folder, relative to the repo root.
+const RealDataDir = "../shared/realdata"
+
+// RealScanFile is the real scan's path inside the real-data folder.
+const RealScanFile = "scans/kgs-15-131-20215-sonic.tif"

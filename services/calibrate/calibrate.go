@@ -47,13 +47,13 @@ func New() pipeline.Handler {
 		cal, err := depth.Calibrate(img, layout, tf, m)
 		span.End()
 		if err != nil {
-			return nil, pipeline.Reject(fmt.Errorf("calibrate depth: %w", err))
+			return nil, badInput(fmt.Errorf("calibrate depth: %w", err))
 		}
 		_, span = t.Span(ctx, "compute.build_log", attribute.Int("curves", len(traces)))
 		lf, err := depth.BuildLog(traces, cal, m)
 		span.End()
 		if err != nil {
-			return nil, pipeline.Reject(fmt.Errorf("build LAS: %w", err))
+			return nil, badInput(fmt.Errorf("build LAS: %w", err))
 		}
 
 		var lasBuf, csvBuf bytes.Buffer
@@ -93,4 +93,11 @@ func FileBase(well string) string {
 		return "well"
 	}
 	return b
+}
+
+// badInput rejects input no run can process. The message ends with
+// "submit a corrected archive", the phrase `digitise` looks for to tell
+// the user to submit again rather than rerun.
+func badInput(err error) error {
+	return pipeline.Reject(fmt.Errorf("%w; fix it and submit a corrected archive", err))
 }

@@ -9,24 +9,40 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/welllog/digitiser/pkg/pipeline"
 	"github.com/welllog/digitiser/pkg/store"
+	"github.com/welllog/digitiser/pkg/telemetry"
 	pb "github.com/welllog/digitiser/proto/digitiser/v1"
 )
 
 // connectFor parses the flags of a user command and connects.
 func connectFor(fs *flag.FlagSet, cfg *Config, args []string, nargs int,
 	what string) (*Conn, error) {
-	if err := parse(fs, args); err != nil {
+	if err := parseArgs(fs, args, nargs, what); err != nil {
 		return nil, err
 	}
-	if nargs >= 0 && fs.NArg() != nargs {
-		return nil, fmt.Errorf("%w: want %s", errUsage, what)
+	return connectParsed(fs, cfg)
+}
+
+// parseArgs parses the flags and checks that nargs arguments remain (any
+// number when nargs < 0); what describes them in the usage error.
+func parseArgs(fs *flag.FlagSet, args []string, nargs int, what string) error {
+	if err := parse(fs, args); err != nil {
+		return err
 	}
+	if nargs >= 0 && fs.NArg() != nargs {
+		return fmt.Errorf("%w: want %s", errUsage, what)
+	}
+	return nil
+}
+
+// connectParsed validates the config of a parsed command and connects.
+func connectParsed(fs *flag.FlagSet, cfg *Config) (*Conn, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -36,9 +52,10 @@ func connectFor(fs *flag.FlagSet, cfg *Config, args []string, nargs int,
 func cmdStatus(args []string) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	var cfg Config
-	cfg.Register(fs)
+	cfg.RegisterFor(fs, UseNATS)
 	fs.Usage = usageFor(fs, "status JOB", "Show a job's state and each stage's state, "+
-		"attempts, duration, last error and outputs.")
+		"the run it last ran in, attempts, duration, last error and outputs.\n"+
+		"Exits 3 when the job failed.")
 	conn, err := connectFor(fs, &cfg, args, 1, "one job id")
 	if err != nil {
 		return err
@@ -48,7 +65,7 @@ func cmdStatus(args []string) error {
 	if err != nil {
 		return err
 	}
-	printStatus(os.Stdout, job)
+	printStatus(os.Stdout, job, stageRuns(cfg.TraceDir(), job.TraceId))
 	if job.State == pb.JobState_JOB_STATE_FAILED {
 		return exitCode(3)
 	}
@@ -63,25 +80,31 @@ func stateName(s fmt.Stringer) string {
 	return strings.ToLower(n)
 }
 
-func printStatus(w io.Writer, j *pb.Job) {
+// printStatus prints the job record; runs are the runs each stage last ran
+// in (stageRuns), shown as "?" for a stage missing there.
+func printStatus(w io.Writer, j *pb.Job, runs map[string]uint32) {
 	fmt.Fprintf(w, "job %s: %s (run %d, %s, source %s/%s)\n", j.JobId, stateName(j.State),
 		j.Generation, j.Origin, j.SourceBucket, j.SourceKey)
 	if j.State == pb.JobState_JOB_STATE_FAILED {
-		fmt.Fprintf(w, "failed at %s: %s\n", j.FailedStage, j.Error)
+		fmt.Fprintf(w, "failed at %s: %s\n%s\n", j.FailedStage, j.Error, failureHint(j))
 	}
 	fmt.Fprintf(w, "trace %s\n\n", j.TraceId)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STAGE\tSTATE\tATTEMPTS\tTIME\tWORKER\tLAST ERROR")
+	fmt.Fprintln(tw, "STAGE\tSTATE\tRUN\tATTEMPTS\tTIME\tWORKER\tLAST ERROR")
 	for _, s := range pipeline.Stages {
 		rec := pipeline.StageRecord(j, s)
 		dur := "-"
 		if rec.DurationMs > 0 {
 			dur = (time.Duration(rec.DurationMs) * time.Millisecond).String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", s, stateName(rec.State), rec.Attempts,
-			dur, rec.Worker, oneLine(rec.LastError, 70))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", s, stateName(rec.State),
+			runOf(rec, runs[s]), rec.Attempts, dur, rec.Worker, oneLine(rec.LastError, 70))
 	}
 	tw.Flush()
+	if runs == nil && j.Generation > 1 {
+		fmt.Fprintln(w, "(RUN ?: no local trace of the job under --state-dir/traces; it "+
+			"names the run each stage last ran in)")
+	}
 	fmt.Fprintln(w, "\noutputs:")
 	for _, s := range pipeline.Stages {
 		outs := pipeline.StageRecord(j, s).Outputs
@@ -96,6 +119,42 @@ func printStatus(w io.Writer, j *pb.Job) {
 	}
 }
 
+// runOf is the RUN cell: "-" for a stage not run since the record was
+// reset, else the run from the trace, "?" when the trace lacks it.
+func runOf(rec *pb.StageRecord, run uint32) string {
+	switch {
+	case rec.State == pb.StageState_STAGE_STATE_PENDING && rec.Attempts == 0:
+		return "-"
+	case run == 0:
+		return "?"
+	}
+	return strconv.FormatUint(uint64(run), 10)
+}
+
+// stageRuns returns the last run (generation) each stage ran in, read from
+// the stage spans of the job's trace in the local trace store dir; nil when
+// the store has no such trace (spans sent over OTLP, another machine).
+//
+// TODO(#2): the job record should carry the run per stage (a generation
+// field in StageRecord, set by the runner); the trace store is only local.
+func stageRuns(dir, traceID string) map[string]uint32 {
+	spans, err := telemetry.ReadTrace(dir, traceID)
+	if err != nil || len(spans) == 0 {
+		return nil
+	}
+	runs := map[string]uint32{}
+	for _, sp := range spans {
+		if pipeline.StageIndex(sp.Name) < 0 {
+			continue
+		}
+		g, err := strconv.ParseUint(sp.Attributes["generation"], 10, 32)
+		if err == nil && uint32(g) > runs[sp.Name] {
+			runs[sp.Name] = uint32(g)
+		}
+	}
+	return runs
+}
+
 func oneLine(s string, n int) string {
 	s = strings.ReplaceAll(s, "\n", " ")
 	if len(s) > n {
@@ -107,7 +166,7 @@ func oneLine(s string, n int) string {
 func cmdList(args []string) error {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	var cfg Config
-	cfg.Register(fs)
+	cfg.RegisterFor(fs, UseNATS)
 	failed := fs.Bool("failed", false, "only failed jobs")
 	fs.Usage = usageFor(fs, "list [--failed]", "List jobs, oldest first.")
 	conn, err := connectFor(fs, &cfg, args, 0, "no arguments")
@@ -152,7 +211,7 @@ func currentStage(j *pb.Job) string {
 func cmdResults(args []string) error {
 	fs := flag.NewFlagSet("results", flag.ContinueOnError)
 	var cfg Config
-	cfg.Register(fs)
+	cfg.RegisterFor(fs, UseNATS|UseS3)
 	dir := fs.String("o", "", "directory to write into (default out/JOB)")
 	fs.Usage = usageFor(fs, "results JOB [-o DIR]", "Download a finished job's LAS, CSV, "+
 		"QA report (JSON and HTML), overlay and calibration.")
@@ -186,30 +245,32 @@ var resultOutputs = map[string][]string{
 // paths.
 func downloadResults(ctx context.Context, st store.Store, job *pb.Job, dir string) ([]string,
 	error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	var paths []string
+	var keys []string
 	for _, stage := range []string{pipeline.StageCalibrate, pipeline.StageQA} {
 		for _, name := range resultOutputs[stage] {
-			key := pipeline.StageRecord(job, stage).Outputs[name]
-			if key == "" {
-				continue
+			if key := pipeline.StageRecord(job, stage).Outputs[name]; key != "" {
+				keys = append(keys, key)
 			}
-			data, err := store.GetBytes(ctx, st, job.Bucket, key)
-			if err != nil {
-				return paths, fmt.Errorf("download %s: %w", key, err)
-			}
-			p := filepath.Join(dir, path.Base(key))
-			if err := os.WriteFile(p, data, 0o644); err != nil {
-				return paths, err
-			}
-			paths = append(paths, p)
 		}
 	}
-	if len(paths) == 0 {
-		return nil, fmt.Errorf("job %s has no results yet (state %s; see `digitise status "+
-			"%s`)", job.JobId, stateName(job.State), job.JobId)
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("job %s has no results (state %s; see `digitise status "+
+			"%s`); nothing written to %s", job.JobId, stateName(job.State), job.JobId, dir)
+	}
+	var paths []string
+	for _, key := range keys {
+		data, err := store.GetBytes(ctx, st, job.Bucket, key)
+		if err != nil {
+			return paths, fmt.Errorf("download %s: %w", key, err)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return paths, err
+		}
+		p := filepath.Join(dir, path.Base(key))
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return paths, err
+		}
+		paths = append(paths, p)
 	}
 	return paths, nil
 }
@@ -217,8 +278,9 @@ func downloadResults(ctx context.Context, st store.Store, job *pb.Job, dir strin
 func cmdRerun(args []string) error {
 	fs := flag.NewFlagSet("rerun", flag.ContinueOnError)
 	var cfg Config
-	cfg.Register(fs)
-	from := fs.String("from", "", "stage to start from (default: the failed stage)")
+	cfg.RegisterFor(fs, UseNATS|UseLog)
+	from := fs.String("from", "", "stage to start from (default: the failed stage, else "+
+		"the first unfinished one, else ingest): "+strings.Join(pipeline.Stages, ", "))
 	failed := fs.Bool("failed", false, "rerun every failed job from its failed stage")
 	fs.Usage = usageFor(fs, "rerun JOB [--from STAGE] | rerun --failed",
 		"Run a job again from a stage, reusing the outputs of the stages before it.\n"+
@@ -227,7 +289,14 @@ func cmdRerun(args []string) error {
 	if containsFlag(args, "failed") {
 		want, what = 0, "no job id with --failed"
 	}
-	conn, err := connectFor(fs, &cfg, args, want, what)
+	if err := parseArgs(fs, args, want, what); err != nil {
+		return err
+	}
+	if *from != "" && pipeline.StageIndex(*from) < 0 {
+		return fmt.Errorf("%w: --from %q is not a stage; use one of %s", errUsage, *from,
+			strings.Join(pipeline.Stages, ", "))
+	}
+	conn, err := connectParsed(fs, &cfg)
 	if err != nil {
 		return err
 	}
@@ -255,9 +324,20 @@ func cmdRerun(args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("%s: run %d started\n", id, job.Generation)
+		fmt.Printf("%s: run %d from %s started\n", id, job.Generation, rerunStart(job))
 	}
 	return nil
+}
+
+// rerunStart is the stage a rerun started from: the first stage the rerun
+// reset, i.e. the first one not succeeded in the returned record.
+func rerunStart(j *pb.Job) string {
+	for _, s := range pipeline.Stages {
+		if pipeline.StageRecord(j, s).State != pb.StageState_STAGE_STATE_SUCCEEDED {
+			return s
+		}
+	}
+	return pipeline.Stages[0]
 }
 
 func containsFlag(args []string, name string) bool {
@@ -272,7 +352,7 @@ func containsFlag(args []string, name string) bool {
 func cmdDLQ(args []string) error {
 	fs := flag.NewFlagSet("dlq", flag.ContinueOnError)
 	var cfg Config
-	cfg.Register(fs)
+	cfg.RegisterFor(fs, UseNATS)
 	fs.Usage = usageFor(fs, "dlq", "List dead letters: commands a stage gave up on, "+
 		"with the reason.")
 	conn, err := connectFor(fs, &cfg, args, 0, "no arguments")
@@ -297,10 +377,10 @@ func cmdDLQ(args []string) error {
 func cmdTrace(args []string) error {
 	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
 	var cfg Config
-	cfg.Register(fs)
+	cfg.RegisterFor(fs, UseNATS)
 	fs.Usage = usageFor(fs, "trace JOB", "Print a job's span tree with durations from "+
-		"the local trace store (--state-dir/traces). Without a stack to ask (after\n"+
-		"`digitise demo`, say) the job is looked up in the trace store itself.")
+		"the local trace store\n(--state-dir/traces). Without a stack to ask (after "+
+		"`digitise demo`, say)\nthe job is looked up in the trace store itself.")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

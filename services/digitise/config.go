@@ -66,6 +66,9 @@ type Config struct {
 	// (default info). Env DIGITISE_LOG_JSON, DIGITISE_LOG_LEVEL.
 	LogJSON  bool
 	LogLevel string
+
+	// uses are the settings the command reads (RegisterFor); zero: all.
+	uses Uses
 }
 
 // envDefault returns $DIGITISE_<name> or def.
@@ -81,8 +84,73 @@ func envBool(name string) bool {
 	return b
 }
 
-// Register adds the config's flags to fs, defaulted from the environment.
-func (c *Config) Register(fs *flag.FlagSet) {
+// Uses says which settings a command reads; each command registers and
+// checks only those. The zero value means all of them.
+type Uses uint8
+
+// The groups of settings.
+const (
+	// UseNATS is the bus and the job records.
+	UseNATS Uses = 1 << iota
+	// UseS3 is the object store (endpoint, credentials, TLS).
+	UseS3
+	// UseInbox, UseWork and UseModels are the buckets.
+	UseInbox
+	UseWork
+	UseModels
+	// UseLog is the log format and level.
+	UseLog
+	// UseAll is every setting (serve, demo).
+	UseAll = UseNATS | UseS3 | UseInbox | UseWork | UseModels | UseLog
+)
+
+// Register adds every setting's flag to fs (serve, demo).
+func (c *Config) Register(fs *flag.FlagSet) { c.RegisterFor(fs, UseAll) }
+
+// RegisterFor adds the flags of the settings in uses to fs, defaulted from
+// the environment; --state-dir is always there (it locates the stack file).
+// Settings without a flag still take their environment value.
+func (c *Config) RegisterFor(fs *flag.FlagSet, uses Uses) {
+	c.uses = uses
+	c.NATSPassword = envDefault("NATS_PASSWORD", "")
+	c.NATSPasswordFile = envDefault("NATS_PASSWORD_FILE", "")
+	c.S3AccessKey = envDefault("S3_ACCESS_KEY", "")
+	c.S3SecretKey = envDefault("S3_SECRET_KEY", "")
+	c.S3AccessKeyFile = envDefault("S3_ACCESS_KEY_FILE", "")
+	c.S3SecretKeyFile = envDefault("S3_SECRET_KEY_FILE", "")
+	c.InboxBucket = envDefault("INBOX_BUCKET", stack.BucketInbox)
+	c.WorkBucket = envDefault("WORK_BUCKET", stack.BucketWork)
+	c.ModelsBucket = envDefault("MODELS_BUCKET", stack.BucketModels)
+	c.LogJSON = envBool("LOG_JSON")
+	c.LogLevel = envDefault("LOG_LEVEL", "info")
+	if uses&UseNATS != 0 {
+		c.registerNATS(fs)
+	}
+	if uses&UseS3 != 0 {
+		c.registerS3(fs)
+	}
+	if uses&UseInbox != 0 {
+		fs.StringVar(&c.InboxBucket, "inbox-bucket", c.InboxBucket,
+			"bucket of uploaded archives (env DIGITISE_INBOX_BUCKET)")
+	}
+	if uses&UseWork != 0 {
+		fs.StringVar(&c.WorkBucket, "work-bucket", c.WorkBucket,
+			"bucket of job outputs (env DIGITISE_WORK_BUCKET)")
+	}
+	if uses&UseModels != 0 {
+		fs.StringVar(&c.ModelsBucket, "models-bucket", c.ModelsBucket,
+			"bucket of segmentation models (env DIGITISE_MODELS_BUCKET)")
+	}
+	fs.StringVar(&c.StateDir, "state-dir", envDefault("STATE_DIR", ".stack"),
+		"local state: stack file, local stack data, trace store (env DIGITISE_STATE_DIR)")
+	if uses&UseLog != 0 {
+		fs.BoolVar(&c.LogJSON, "log-json", c.LogJSON, "JSON logs (env DIGITISE_LOG_JSON)")
+		fs.StringVar(&c.LogLevel, "log-level", c.LogLevel,
+			"log level: debug, info, warn, error (env DIGITISE_LOG_LEVEL)")
+	}
+}
+
+func (c *Config) registerNATS(fs *flag.FlagSet) {
 	fs.StringVar(&c.NATSURL, "nats", envDefault("NATS_URL", ""),
 		"NATS URL (env DIGITISE_NATS_URL; default from the stack file)")
 	fs.StringVar(&c.NATSUser, "nats-user", envDefault("NATS_USER", ""),
@@ -93,29 +161,19 @@ func (c *Config) Register(fs *flag.FlagSet) {
 		"NATS credentials file (JWT and nkey seed)")
 	fs.StringVar(&c.NATSCAFile, "nats-ca-file", envDefault("NATS_CA_FILE", ""),
 		"PEM CA bundle of the NATS servers' certificates (turns TLS on)")
-	c.NATSPassword = envDefault("NATS_PASSWORD", "")
-	c.NATSPasswordFile = envDefault("NATS_PASSWORD_FILE", "")
+}
+
+func (c *Config) registerS3(fs *flag.FlagSet) {
 	fs.StringVar(&c.S3Endpoint, "s3", envDefault("S3_ENDPOINT", ""),
-		"S3 host:port (env DIGITISE_S3_ENDPOINT; default from the stack file)")
-	c.S3AccessKey = envDefault("S3_ACCESS_KEY", "")
-	c.S3SecretKey = envDefault("S3_SECRET_KEY", "")
-	c.S3AccessKeyFile = envDefault("S3_ACCESS_KEY_FILE", "")
-	c.S3SecretKeyFile = envDefault("S3_SECRET_KEY_FILE", "")
+		"S3 host:port (env DIGITISE_S3_ENDPOINT; default from the stack file); the keys "+
+			"come from DIGITISE_S3_ACCESS_KEY and DIGITISE_S3_SECRET_KEY[_FILE]")
 	fs.BoolVar(&c.S3Secure, "s3-secure", envBool("S3_SECURE"), "use HTTPS for S3")
 	fs.StringVar(&c.S3CAFile, "s3-ca-file", envDefault("S3_CA_FILE", ""),
 		"PEM CA bundle of the S3 service's certificate, besides the system's")
-	fs.StringVar(&c.InboxBucket, "inbox-bucket", envDefault("INBOX_BUCKET",
-		stack.BucketInbox), "bucket of uploaded archives")
-	fs.StringVar(&c.WorkBucket, "work-bucket", envDefault("WORK_BUCKET",
-		stack.BucketWork), "bucket of job outputs")
-	fs.StringVar(&c.ModelsBucket, "models-bucket", envDefault("MODELS_BUCKET",
-		stack.BucketModels), "bucket of segmentation models")
-	fs.StringVar(&c.StateDir, "state-dir", envDefault("STATE_DIR", ".stack"),
-		"local state: stack file, local stack data, trace store")
-	fs.BoolVar(&c.LogJSON, "log-json", envBool("LOG_JSON"), "JSON logs")
-	fs.StringVar(&c.LogLevel, "log-level", envDefault("LOG_LEVEL", "info"),
-		"log level: debug, info, warn, error")
 }
+
+// using reports whether the command reads the settings of u.
+func (c *Config) using(u Uses) bool { return c.uses == 0 || c.uses&u != 0 }
 
 // Validate reads the secret files, fills connection fields from the stack
 // file and checks them.
@@ -129,18 +187,20 @@ func (c *Config) Validate() error {
 		}
 	}
 	var missing []string
-	if c.NATSURL == "" {
+	if c.using(UseNATS) && c.NATSURL == "" {
 		missing = append(missing, "--nats (DIGITISE_NATS_URL)")
 	}
-	if c.S3Endpoint == "" {
+	if c.using(UseS3) && c.S3Endpoint == "" {
 		missing = append(missing, "--s3 (DIGITISE_S3_ENDPOINT)")
 	}
-	if c.S3AccessKey == "" || c.S3SecretKey == "" {
+	if c.using(UseS3) && (c.S3AccessKey == "" || c.S3SecretKey == "") {
 		missing = append(missing, "DIGITISE_S3_ACCESS_KEY and DIGITISE_S3_SECRET_KEY")
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("no stack to talk to: set %s, or start one with "+
-			"`digitise serve --local`", strings.Join(missing, ", "))
+		return fmt.Errorf("%w: found no usable stack file at %s and no %s; start a stack with "+
+			"`digitise serve --local`, or point at the state dir it was started with "+
+			"(--state-dir DIR or DIGITISE_STATE_DIR=DIR)", ErrNoStack,
+			stackFilePath(c.StateDir), strings.Join(missing, ", "))
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return err
@@ -209,7 +269,8 @@ func writeStackFile(dir string, st *stack.Stack) error {
 	return os.WriteFile(stackFilePath(dir), data, 0o600)
 }
 
-// Conn is an open connection to the bus, the job records and the store.
+// Conn is an open connection to the bus, the job records and the store
+// (nil for a command that does not use S3).
 type Conn struct {
 	Bus   *bus.Bus
 	Jobs  *pipeline.Jobs
@@ -229,12 +290,14 @@ func (c *Config) connect(ctx context.Context, name string) (*Conn, error) {
 		b.Close()
 		return nil, err
 	}
-	st, err := c.openStore()
-	if err != nil {
-		b.Close()
-		return nil, err
+	conn := &Conn{Bus: b, Jobs: jobs}
+	if c.using(UseS3) {
+		if conn.Store, err = c.openStore(); err != nil {
+			b.Close()
+			return nil, err
+		}
 	}
-	return &Conn{Bus: b, Jobs: jobs, Store: st}, nil
+	return conn, nil
 }
 
 // openStore returns the S3 store, trusting S3CAFile when set.
@@ -257,6 +320,10 @@ func (c *Conn) Close() {
 		_ = c.Bus.Close()
 	}
 }
+
+// ErrNoStack says no stack settings were given and no stack file was
+// found.
+var ErrNoStack = errors.New("no stack to talk to")
 
 // errUsage marks a command-line mistake (exit status 2).
 var errUsage = errors.New("usage")

@@ -28,17 +28,20 @@ type demoInput struct {
 func cmdDemo(args []string) error {
 	fset := flag.NewFlagSet("demo", flag.ContinueOnError)
 	var cfg Config
-	cfg.Register(fset)
-	var sc ServeConfig
-	sc.Register(fset)
+	cfg.RegisterFor(fset, UseLog)
+	sc := demoServeConfig(fset)
 	outDir := fset.String("o", "out", "directory for the results (out/<job>/)")
 	noReal := fset.Bool("no-real", false, "skip the real scan even when present")
+	realData := fset.String("realdata", envDefault("REALDATA", ""), "real-data folder "+
+		"holding "+testdata.RealScanFile+" (env DIGITISE_REALDATA; default "+
+		testdata.RealDataDir+" beside the repo)")
 	timeout := fset.Duration("timeout", 30*time.Minute, "give up after this long")
 	fset.Usage = usageFor(fset, "demo [flags]",
 		"Start a local stack (NATS + versitygw) and every stage in this process, upload\n"+
 			"the default model (training/models/) when present, submit the embedded\n"+
-			"sample archive and, when present, the real scan "+testdata.RealScan+"\n"+
-			"with its manifest, show progress, and write the results under out/<job>/.")
+			"sample archive and, when present, the real scan (--realdata) with its\n"+
+			"manifest, show progress, and write the results under out/<job>/. On a\n"+
+			"terminal the stage logs go to --state-dir/demo.log.")
 	if err := parse(fset, args); err != nil {
 		return err
 	}
@@ -54,7 +57,11 @@ func cmdDemo(args []string) error {
 	if err != nil {
 		root = "."
 	}
-	inputs, err := demoInputs(root, filepath.Join(cfg.StateDir, "demo-inputs"), *noReal)
+	scan := ""
+	if !*noReal {
+		scan = realScanPath(root, *realData)
+	}
+	inputs, err := demoInputs(filepath.Join(cfg.StateDir, "demo-inputs"), scan)
 	if err != nil {
 		return err
 	}
@@ -66,6 +73,7 @@ func cmdDemo(args []string) error {
 	defer st.Close()
 	cfg.NATSURL, cfg.S3Endpoint = st.NATSURL, st.S3Endpoint
 	cfg.S3AccessKey, cfg.S3SecretKey = st.AccessKey, st.SecretKey
+	cfg.uses = UseAll // the local stack's: every setting is now given
 	sc.EventSubject = st.EventSubject
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -75,6 +83,17 @@ func cmdDemo(args []string) error {
 		return err
 	}
 	defer obs.Shutdown()
+	if isTerminal(os.Stderr) {
+		// The progress line owns the terminal; stage logs go to a file.
+		name := filepath.Join(cfg.StateDir, "demo.log")
+		log, f, err := fileLogger(&cfg, name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		obs.Log = log
+		fmt.Fprintf(os.Stderr, "stage logs: %s\n", name)
+	}
 	conn, err := cfg.connect(ctx, "digitise-demo")
 	if err != nil {
 		return err
@@ -83,8 +102,8 @@ func cmdDemo(args []string) error {
 	fmt.Fprintf(os.Stderr, "local stack: NATS %s, S3 %s\n", st.NATSURL, st.S3Endpoint)
 
 	if model, err := uploadModel(ctx, conn.Store, root, cfg.ModelsBucket); err != nil {
-		obs.Log.Warn("no model uploaded; segmenting with the classical segmenter",
-			"err", err)
+		fmt.Fprintf(os.Stderr, "no model uploaded (%v); segmenting with the classical "+
+			"segmenter\n", err)
 	} else {
 		fmt.Fprintf(os.Stderr, "model: %s -> %s/%s\n", model, cfg.ModelsBucket,
 			segment.DefaultModelKey)
@@ -92,10 +111,29 @@ func cmdDemo(args []string) error {
 
 	wctx, stopWorkers := context.WithCancel(ctx)
 	werr := make(chan error, 1)
-	go func() { werr <- workers(wctx, &cfg, &sc, conn, obs.Log, obs.Metrics) }()
+	go func() { werr <- workers(wctx, &cfg, sc, conn, obs.Log, obs.Metrics) }()
 	defer func() { stopWorkers(); <-werr }()
 
 	return runDemoJobs(ctx, &cfg, conn, inputs, *outDir)
+}
+
+// demoServeConfig returns the demo's worker config: every stage, the
+// segmenter flags on fset, the other settings from the environment.
+func demoServeConfig(fset *flag.FlagSet) *ServeConfig {
+	var sc ServeConfig
+	sc.Register(flag.NewFlagSet("demo-env", flag.ContinueOnError))
+	sc.Stages = "all"
+	sc.registerSegment(fset)
+	return &sc
+}
+
+// realScanPath is the real scan inside dir, or inside the default
+// real-data folder beside the repo root when dir is empty.
+func realScanPath(root, dir string) string {
+	if dir == "" {
+		dir = filepath.Join(root, testdata.RealDataDir)
+	}
+	return filepath.Join(dir, filepath.FromSlash(testdata.RealScanFile))
 }
 
 // runDemoJobs submits every input, waits for each and writes its results.
@@ -138,8 +176,9 @@ func runDemoJobs(ctx context.Context, cfg *Config, conn *Conn, inputs []demoInpu
 }
 
 // demoInputs writes the embedded sample archive and the real scan's
-// manifest to dir and lists what to submit.
-func demoInputs(root, dir string, noReal bool) ([]demoInput, error) {
+// manifest to dir and lists what to submit; scan is the real scan's path,
+// empty to leave it out, skipped with a note when absent.
+func demoInputs(dir, scan string) ([]demoInput, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -156,20 +195,22 @@ func demoInputs(root, dir string, noReal bool) ([]demoInput, error) {
 		}
 		inputs = append(inputs, demoInput{label: "sample " + path.Base(name), archive: p})
 	}
-	scan := filepath.Join(root, testdata.RealScan)
-	if _, err := os.Stat(scan); err == nil && !noReal {
-		m, err := extract(testdata.RealManifest, dir)
-		if err != nil {
-			return nil, err
+	if scan != "" {
+		if _, err := os.Stat(scan); err == nil {
+			m, err := extract(testdata.RealManifest, dir)
+			if err != nil {
+				return nil, err
+			}
+			inputs = append(inputs, demoInput{label: "real scan " + filepath.Base(scan),
+				archive: scan, manifest: m})
+		} else {
+			fmt.Fprintf(os.Stderr, "real scan %s not found; skipping it (point at the "+
+				"real-data folder with --realdata DIR or DIGITISE_REALDATA=DIR)\n", scan)
 		}
-		inputs = append(inputs, demoInput{label: "real scan " + filepath.Base(scan),
-			archive: scan, manifest: m})
-	} else if !noReal {
-		fmt.Fprintf(os.Stderr, "real scan %s not found; skipping it\n", scan)
 	}
 	if len(inputs) == 0 {
 		return nil, errors.New("nothing to digitise: the sample archive is not embedded " +
-			"(testdata/sample/) and the real scan is absent")
+			"(testdata/sample/) and the real scan is absent (--realdata DIR)")
 	}
 	return inputs, nil
 }
@@ -202,18 +243,9 @@ func uploadModel(ctx context.Context, st store.Store, root, bucket string) (stri
 	}
 	sort.Strings(models)
 	model := models[len(models)-1]
-	dir := path.Dir(segment.DefaultModelKey)
-	for local, key := range map[string]string{
-		model: segment.DefaultModelKey,
-		filepath.Join(filepath.Dir(model), "model.card.json"): dir + "/model.card.json",
-	} {
-		data, err := os.ReadFile(local)
-		if err != nil {
-			return "", err
-		}
-		if err := store.PutBytes(ctx, st, bucket, key, data, ""); err != nil {
-			return "", fmt.Errorf("upload model: %w", err)
-		}
+	if _, err := putModel(ctx, st, bucket, filepath.Dir(model),
+		segment.DefaultModelKey); err != nil {
+		return "", err
 	}
 	return model, nil
 }

@@ -258,6 +258,10 @@ func TestCorruptImageThenRerun(t *testing.T) {
 		dead[0].Command.GetStage() != pipeline.StageReassemble {
 		t.Fatalf("dead letters %v, want one naming %s", dead, page)
 	}
+	if hint := failureHint(job); !strings.Contains(hint, "submit it again") ||
+		strings.Contains(hint, "`digitise rerun") {
+		t.Errorf("hint for a page that does not decode: %q, want resubmit, no rerun", hint)
+	}
 
 	// Fix the cause: replace the upload, then rerun from ingest.
 	if err := store.PutBytes(ctx, e.conn.Store, job.SourceBucket, job.SourceKey, good,

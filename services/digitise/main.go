@@ -30,6 +30,7 @@ var commands = []struct {
 	{"rerun", "run a job again from a stage, or every failed job", cmdRerun},
 	{"dlq", "list dead letters with their reasons", cmdDLQ},
 	{"trace", "print a job's span tree with durations", cmdTrace},
+	{"model", "upload a segmentation model: model upload DIR [--key K]", cmdModel},
 	{"demo", "start a local stack and workers, digitise the samples, write ./out", cmdDemo},
 }
 
@@ -51,31 +52,38 @@ func run(args []string, stderr io.Writer) int {
 		if c.name != args[0] {
 			continue
 		}
-		err := c.run(args[1:])
-		switch {
-		case err == nil:
-			return 0
-		case errors.Is(err, flag.ErrHelp):
-			return 0
-		case errors.Is(err, errUsage):
-			fmt.Fprintf(stderr, "digitise %s: %v\n(see digitise %s --help)\n", c.name,
-				strings.TrimPrefix(err.Error(), "usage: "), c.name)
-			return 2
-		default:
-			fmt.Fprintf(stderr, "digitise %s: %v\n", c.name, err)
-			var ec exitCode
-			if errors.As(err, &ec) {
-				return int(ec)
-			}
-			return 1
-		}
+		return report(stderr, c.name, c.run(args[1:]))
 	}
 	fmt.Fprintf(stderr, "digitise: unknown command %q\n\n", args[0])
 	usage(stderr)
 	return 2
 }
 
-// exitCode is an error that also chooses the exit status.
+// report prints a command's error on stderr and returns the exit status:
+// 0 ok or --help, 2 usage, an exitCode's own status (printing nothing when
+// the error is only that status: the command has said what happened), else
+// 1.
+func report(stderr io.Writer, name string, err error) int {
+	var ec exitCode
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "digitise %s: %v\n(see digitise %s --help)\n", name,
+			strings.TrimPrefix(err.Error(), "usage: "), name)
+		return 2
+	case errors.As(err, &ec) && err == error(ec):
+		return int(ec)
+	}
+	fmt.Fprintf(stderr, "digitise %s: %v\n", name, err)
+	if errors.As(err, &ec) {
+		return int(ec)
+	}
+	return 1
+}
+
+// exitCode is an error that also chooses the exit status; returned alone,
+// it is the exit status and nothing is printed.
 type exitCode int
 
 func (e exitCode) Error() string { return "exit status " + strconv.Itoa(int(e)) }

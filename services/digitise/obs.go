@@ -46,6 +46,40 @@ func setupObservability(ctx context.Context, cfg *Config, service string) (*obs,
 		Metrics: telemetry.DefaultMetrics(), shutdown: shutdown}, nil
 }
 
+// isTerminal reports whether f is a terminal (a character device).
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// quietLogger logs only warnings and errors (or less, when --log-level is
+// above warn) to stderr, for commands that draw a live progress line.
+func quietLogger(cfg *Config) *slog.Logger {
+	level, err := parseLevel(cfg.LogLevel)
+	if err != nil || level < slog.LevelWarn {
+		level = slog.LevelWarn
+	}
+	return telemetry.NewLogger(os.Stderr, cfg.LogJSON, level)
+}
+
+// fileLogger opens (appending) the log file name, creating its directory,
+// and returns a logger writing there at --log-level; close the file when
+// done.
+func fileLogger(cfg *Config, name string) (*slog.Logger, *os.File, error) {
+	level, err := parseLevel(cfg.LogLevel)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return nil, nil, fmt.Errorf("log file: %w", err)
+	}
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, fmt.Errorf("log file: %w", err)
+	}
+	return telemetry.NewLogger(f, cfg.LogJSON, level), f, nil
+}
+
 // Shutdown flushes pending spans.
 func (o *obs) Shutdown() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

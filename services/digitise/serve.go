@@ -34,15 +34,16 @@ type ServeConfig struct {
 	// Copies of each stage's pull loop in this process. Default 1. Env
 	// DIGITISE_COPIES.
 	Copies int
-	// AckWait is the first redelivery delay of a command whose worker
-	// stopped answering; later ones double. Default 30 s. Env
-	// DIGITISE_ACK_WAIT.
+	// AckWait is the redelivery delay of a command whose worker stopped
+	// answering (no heartbeat), the same for every redelivery. Default
+	// 30 s. Env DIGITISE_ACK_WAIT.
 	AckWait time.Duration
 	// MaxDeliver is how many deliveries a command gets before it is
 	// dead-lettered. Default 4. Env DIGITISE_MAX_DELIVER.
 	MaxDeliver int
-	// RetryDelay is the first nak delay after a retryable error; later
-	// ones grow 5x. Default 1 s. Env DIGITISE_RETRY_DELAY.
+	// RetryDelay is the delay before the second attempt after a
+	// retryable error; the third waits 5x, later ones 25x. Default 1 s.
+	// Env DIGITISE_RETRY_DELAY.
 	RetryDelay time.Duration
 	// EventSubject carries the inbox's bucket events. Default from the
 	// stack file, else stack.DefaultEventSubject. Env
@@ -81,13 +82,24 @@ func (s *ServeConfig) Register(fs *flag.FlagSet) {
 		"stages to run: all or a comma list of "+fmt.Sprint(pipeline.Stages))
 	fs.IntVar(&s.Copies, "copies", envInt("COPIES", 1), "copies of each stage worker")
 	fs.DurationVar(&s.AckWait, "ack-wait", durationEnv("ACK_WAIT", 30*time.Second),
-		"redelivery delay of a command whose worker stopped answering")
+		"redelivery delay of a command whose worker stopped answering (each time)")
 	fs.IntVar(&s.MaxDeliver, "max-deliver", envInt("MAX_DELIVER", 4),
 		"deliveries of a command before it is dead-lettered")
 	fs.DurationVar(&s.RetryDelay, "retry-delay", durationEnv("RETRY_DELAY", time.Second),
-		"first delay after a retryable error")
+		"delay after a retryable error (then x5, x25)")
 	fs.StringVar(&s.EventSubject, "event-subject", envDefault("EVENT_SUBJECT", ""),
 		"NATS subject of the inbox bucket's events")
+	s.registerSegment(fs)
+	fs.IntVar(&s.Replicas, "js-replicas", envInt("JS_REPLICAS", 1),
+		"replicas of the JetStream streams and job records (1, or 3 or 5 on a cluster)")
+	fs.StringVar(&s.Ops, "ops", envDefault("OPS_ADDR", ""),
+		"address for /healthz, /readyz, /metrics (e.g. 127.0.0.1:9090)")
+	fs.DurationVar(&s.Hold, "hold", durationEnv("HOLD", 0),
+		"fault injection for tests: wait this long before each command's work")
+}
+
+// registerSegment adds the segment stage's flags.
+func (s *ServeConfig) registerSegment(fs *flag.FlagSet) {
 	fs.StringVar(&s.Segmenter, "segmenter", envDefault("SEGMENTER", segment.Auto),
 		"segmenter: auto, onnx or classical")
 	fs.StringVar(&s.ModelKey, "model", envDefault("MODEL_KEY", segment.DefaultModelKey),
@@ -96,12 +108,6 @@ func (s *ServeConfig) Register(fs *flag.FlagSet) {
 		seg.ProviderCPU), "ONNX Runtime execution provider of segment: cpu or cuda")
 	fs.IntVar(&s.ONNXThreads, "onnx-threads", envInt("ONNX_THREADS", 0),
 		"ONNX Runtime intra-op threads per tile (0: cores shared among tiles)")
-	fs.IntVar(&s.Replicas, "js-replicas", envInt("JS_REPLICAS", 1),
-		"replicas of the JetStream streams and job records (1, or 3 or 5 on a cluster)")
-	fs.StringVar(&s.Ops, "ops", envDefault("OPS_ADDR", ""),
-		"address for /healthz, /readyz, /metrics (e.g. 127.0.0.1:9090)")
-	fs.DurationVar(&s.Hold, "hold", durationEnv("HOLD", 0),
-		"fault injection for tests: wait this long before each command's work")
 }
 
 // Validate checks the config.
@@ -129,6 +135,27 @@ func (s *ServeConfig) Validate() error {
 			"(at most the servers in the JetStream cluster)", s.Replicas)
 	}
 	return nil
+}
+
+// consumer is every stage's consumer template: MaxDeliver and one BackOff
+// step, the ack wait, for every redelivery.
+//
+// NOTE: a growing BackOff (ack wait, x2, x4) is not used on purpose. The
+// server turns a nak with delay d into a redelivery at d + BackOff[n-1] -
+// AckWait after delivery n (it stamps the message as delivered at now -
+// AckWait + d, then waits BackOff[n-1] from that stamp), so the retry
+// delays 1 s, 5 s, 25 s came out as 1 s, 35 s, 115 s with the default 30 s
+// ack wait. With a single step the nak delays are exact, and a worker that
+// stops answering has its command redelivered after the ack wait each
+// time.
+func (s *ServeConfig) consumer() bus.ConsumerConfig {
+	return bus.ConsumerConfig{MaxDeliver: s.MaxDeliver, BackOff: []time.Duration{s.AckWait}}
+}
+
+// retryDelays are the nak delays after failed attempts 1, 2 and 3 on:
+// RetryDelay, x5, x25.
+func (s *ServeConfig) retryDelays() []time.Duration {
+	return []time.Duration{s.RetryDelay, 5 * s.RetryDelay, 25 * s.RetryDelay}
 }
 
 // segmentConfig is the segment stage's config: the segmenter, the model
@@ -167,12 +194,8 @@ func workers(ctx context.Context, cfg *Config, sc *ServeConfig, conn *Conn,
 		return err
 	}
 	conn.Jobs = jobs
-	backoff := []time.Duration{sc.AckWait, 2 * sc.AckWait, 4 * sc.AckWait}
 	runner := &pipeline.Runner{Bus: conn.Bus, Jobs: conn.Jobs, Store: conn.Store, Log: log,
-		Metrics:  metrics,
-		Consumer: bus.ConsumerConfig{MaxDeliver: sc.MaxDeliver, BackOff: backoff},
-		RetryDelays: []time.Duration{sc.RetryDelay, 5 * sc.RetryDelay,
-			25 * sc.RetryDelay}}
+		Metrics: metrics, Consumer: sc.consumer(), RetryDelays: sc.retryDelays()}
 
 	segStage, err := segment.New(sc.segmentConfig(cfg, log), conn.Store, log)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/welllog/digitiser/pkg/pipeline"
 	"github.com/welllog/digitiser/pkg/store"
 	pb "github.com/welllog/digitiser/proto/digitiser/v1"
+	"github.com/welllog/digitiser/services/segment"
 )
 
 // SubmitRequest is one archive to submit.
@@ -26,11 +27,13 @@ type SubmitRequest struct {
 func cmdSubmit(args []string) error {
 	fs := flag.NewFlagSet("submit", flag.ContinueOnError)
 	var cfg Config
-	cfg.Register(fs)
+	cfg.RegisterFor(fs, UseNATS|UseS3|UseInbox|UseWork|UseLog)
 	var req SubmitRequest
 	fs.StringVar(&req.Manifest, "manifest", "", "manifest (YAML or JSON) when the archive "+
 		"has none")
-	fs.StringVar(&req.Segmenter, "segmenter", "", "segmenter for this job: onnx or classical")
+	fs.StringVar(&req.Segmenter, "segmenter", "", "segmenter for this job: auto (ONNX "+
+		"when the model loads, else classical), onnx or classical (default: the "+
+		"workers' --segmenter)")
 	fs.StringVar(&req.ModelKey, "model", "", "model key in the models bucket for this job")
 	wait := fs.Bool("wait", false, "show live progress until the job ends")
 	timeout := fs.Duration("timeout", 30*time.Minute, "with --wait: give up after this long")
@@ -45,6 +48,12 @@ func cmdSubmit(args []string) error {
 		return fmt.Errorf("%w: give exactly one archive file", errUsage)
 	}
 	req.Archive = fs.Arg(0)
+	switch req.Segmenter {
+	case "", segment.Auto, segment.ONNX, segment.Classical:
+	default:
+		return fmt.Errorf("%w: --segmenter %q: use auto, onnx or classical", errUsage,
+			req.Segmenter)
+	}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -54,6 +63,10 @@ func cmdSubmit(args []string) error {
 		return err
 	}
 	defer obs.Shutdown()
+	if *wait && isTerminal(os.Stderr) {
+		// The progress line owns the terminal: only warnings and errors.
+		obs.Log = quietLogger(&cfg)
+	}
 	conn, err := cfg.connect(ctx, "digitise-submit")
 	if err != nil {
 		return err
@@ -130,13 +143,31 @@ func waitJob(ctx context.Context, conn *Conn, id string, w io.Writer) error {
 			id, err, id)
 	}
 	if last.State == pb.JobState_JOB_STATE_FAILED {
-		return fmt.Errorf("job %s failed at %s: %s\n(fix the cause, then `digitise rerun "+
-			"%s`; dead letters: `digitise dlq`)", id, last.FailedStage, last.Error, id)
+		return fmt.Errorf("job %s failed at %s: %s\n%s", id, last.FailedStage, last.Error,
+			failureHint(last))
 	}
 	fmt.Fprintf(w, "job %s done in %s; results: %s/%s (digitise results %s -o DIR)\n", id,
 		time.Duration(last.FinishedMs-last.CreatedMs)*time.Millisecond, last.Bucket,
 		strings.TrimSuffix(last.Prefix, "/"), id)
 	return nil
+}
+
+// correctedArchive is the phrase the stages end a rejection of the input
+// with (an archive or manifest no run can digitise); only a new submission
+// helps then, not a rerun.
+const correctedArchive = "submit a corrected archive"
+
+// failureHint tells the user of a failed job what to do next: submit a
+// corrected archive when the input was rejected, else rerun once the cause
+// is fixed.
+func failureHint(j *pb.Job) string {
+	if strings.Contains(j.Error, correctedArchive) {
+		return fmt.Sprintf("(the input cannot be digitised as it is: fix the archive or "+
+			"its manifest and submit it again, `digitise submit FILE [--manifest M]`; a "+
+			"rerun of %s would read the same input)", j.JobId)
+	}
+	return fmt.Sprintf("(fix the cause, then `digitise rerun %s`; dead letters: "+
+		"`digitise dlq`)", j.JobId)
 }
 
 func finished(j *pb.Job) bool {
@@ -163,6 +194,12 @@ func progressLine(j *pb.Job) string {
 			mark += fmt.Sprintf("(%d)", rec.GetAttempts())
 		}
 		fmt.Fprintf(&b, "%s %s  ", s, mark)
+	}
+	for _, s := range pipeline.Stages {
+		if rec := j.Stages[s]; rec.GetState() == pb.StageState_STAGE_STATE_RETRYING {
+			fmt.Fprintf(&b, "| %s retrying after: %s", s, oneLine(rec.GetLastError(), 60))
+			break
+		}
 	}
 	return strings.TrimSpace(b.String())
 }

@@ -45,7 +45,7 @@ func run(ctx context.Context, t *pipeline.Task, cfg Config) (map[string]string, 
 		return nil, refuse(err)
 	}
 	if len(contents.Pages) == 0 {
-		return nil, pipeline.Reject(errors.New("the upload holds no page image " +
+		return nil, badInput(errors.New("the upload holds no page image " +
 			"(TIFF, PNG or JPEG)"))
 	}
 
@@ -90,10 +90,10 @@ func run(ctx context.Context, t *pipeline.Task, cfg Config) (map[string]string, 
 func refuse(err error) error {
 	switch {
 	case errors.Is(err, archive.ErrUnsafe):
-		return pipeline.Reject(fmt.Errorf("refused: %w", err))
+		return badInput(fmt.Errorf("refused: %w", err))
 	case errors.Is(err, archive.ErrCorrupt), errors.Is(err, archive.ErrFormat),
 		errors.Is(err, archive.ErrAmbiguous):
-		return pipeline.Reject(fmt.Errorf("cannot read the upload: %w", err))
+		return badInput(fmt.Errorf("cannot read the upload: %w", err))
 	}
 	return err
 }
@@ -112,12 +112,12 @@ func readManifest(ctx context.Context, t *pipeline.Task,
 	case c.Manifest != nil:
 		name, data = c.Manifest.Name, c.Manifest.Data
 	default:
-		return nil, pipeline.Reject(errors.New("no manifest: put manifest.yaml in the " +
+		return nil, badInput(errors.New("no manifest: put manifest.yaml in the " +
 			"archive or pass `submit --manifest FILE`"))
 	}
 	m, err := manifest.Parse(name, data)
 	if err != nil {
-		return nil, pipeline.Reject(fmt.Errorf("manifest: %w", err))
+		return nil, badInput(fmt.Errorf("manifest: %w", err))
 	}
 	return m, nil
 }
@@ -141,4 +141,11 @@ func ext(format string) string {
 		return "bin"
 	}
 	return format
+}
+
+// badInput rejects input no run can process. The message ends with
+// "submit a corrected archive", the phrase `digitise` looks for to tell
+// the user to submit again rather than rerun.
+func badInput(err error) error {
+	return pipeline.Reject(fmt.Errorf("%w; fix it and submit a corrected archive", err))
 }

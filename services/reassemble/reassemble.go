@@ -36,7 +36,7 @@ func New(cfg Config) pipeline.Handler {
 		strip, stitch, err := raster.Reassemble(pages, names, cfg.Options)
 		span.End()
 		if err != nil {
-			return nil, pipeline.Reject(fmt.Errorf("reassemble %d pages: %w", len(pages), err))
+			return nil, badInput(fmt.Errorf("reassemble %d pages: %w", len(pages), err))
 		}
 
 		out := map[string]string{}
@@ -67,8 +67,8 @@ func decodePages(ctx context.Context, t *pipeline.Task, refs []pipeline.PageRef)
 		imgs, err := raster.DecodePages(ref.Name, data)
 		span.End()
 		if err != nil {
-			return nil, nil, pipeline.Reject(fmt.Errorf("page %s does not decode: %w: "+
-				"replace it in the archive, upload again and rerun from ingest", ref.Name, err))
+			return nil, nil, badInput(fmt.Errorf("page %s does not decode: %w: replace "+
+				"it in the archive", ref.Name, err))
 		}
 		for i, img := range imgs {
 			name := ref.Name
@@ -80,4 +80,11 @@ func decodePages(ctx context.Context, t *pipeline.Task, refs []pipeline.PageRef)
 		}
 	}
 	return pages, names, nil
+}
+
+// badInput rejects input no run can process. The message ends with
+// "submit a corrected archive", the phrase `digitise` looks for to tell
+// the user to submit again rather than rerun.
+func badInput(err error) error {
+	return pipeline.Reject(fmt.Errorf("%w; fix it and submit a corrected archive", err))
 }

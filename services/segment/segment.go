@@ -211,10 +211,16 @@ func (s *Stage) classical() seg.Segmenter {
 // into the cache, keyed by ETag so a new upload is picked up.
 func (s *Stage) onnx(ctx context.Context, t *pipeline.Task, modelKey string) (
 	seg.Segmenter, error) {
+	card := path.Join(path.Dir(modelKey), seg.CardName)
 	info, err := s.store.Stat(ctx, s.cfg.ModelBucket, modelKey)
+	if err == nil {
+		_, err = s.store.Stat(ctx, s.cfg.ModelBucket, card)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, missingModel(s.cfg.ModelBucket, modelKey, card)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("model %s/%s: %w (upload one or use --segmenter classical)",
-			s.cfg.ModelBucket, modelKey, err)
+		return nil, fmt.Errorf("model %s/%s: %w", s.cfg.ModelBucket, modelKey, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -232,6 +238,20 @@ func (s *Stage) onnx(ctx context.Context, t *pipeline.Task, modelKey string) (
 	}
 	s.segs[info.ETag] = sg
 	return sg, nil
+}
+
+// ErrNoModel is wrapped by the rejection of a job whose ONNX model (or its
+// card) is not in the models bucket.
+var ErrNoModel = errors.New("no segmentation model")
+
+// missingModel is the rejection of a job with --segmenter onnx whose model
+// is not uploaded: retries cannot make it appear, and once it is uploaded
+// `digitise rerun` picks it up (models are loaded by ETag).
+func missingModel(bucket, key, card string) error {
+	return pipeline.Reject(fmt.Errorf("%w: %s/%s or %s/%s not found: upload model.onnx "+
+		"and %s there (`digitise model upload DIR --key %s`, or any S3 client), then "+
+		"`digitise rerun JOB`; or submit with `--segmenter classical`", ErrNoModel,
+		bucket, key, bucket, card, seg.CardName, key))
 }
 
 // download fetches the model and its card into dir unless present.
