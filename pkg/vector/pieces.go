@@ -34,6 +34,15 @@ const (
 // gap, less than the spacing of two curves' strokes.
 const dotReach = 10
 
+// fitShare is the inverse of the least share of a band's ink pieces that
+// the shape a listed style needs (dots, dashes) must make up for its
+// curves to be traced by style. A tenth, not more: a dotted curve makes
+// several times as many pieces per row as a dashed one, and a dotted
+// curve sweeping flat across the track (a spike) makes a dot or more per
+// 10 px of the sweep, so a fair dashed curve beside it can fall to a
+// seventh of the pieces.
+const fitShare = 10
+
 // dotDiag is the longest bounding-box diagonal, in px, of a piece of ink
 // that is a dot: a dot of a 3 px line spans about 4 x 3 px, the shortest
 // printed dash 8 px.
@@ -142,7 +151,7 @@ func markDashDots(roots []int32, box [][4]int32, kind map[int32]uint8) {
 	}
 }
 
-// fits reports whether the ink shows the shapes the styles need: a fifth
+// fits reports whether the ink shows the shapes the styles need: a tenth
 // of the pieces or more dots when a dotted curve is listed, dashes when a
 // dashed one is. Where it does not (the print's dots are too long, or
 // dashes too short, to tell apart), curves are not traced by style.
@@ -150,9 +159,9 @@ func (pm *pieceMap) fits(cs []manifest.Curve) bool {
 	n := pm.dots + pm.dashes
 	for _, c := range cs {
 		switch {
-		case c.Style == manifest.StyleDotted && 5*pm.dots < n:
+		case c.Style == manifest.StyleDotted && fitShare*pm.dots < n:
 			return false
-		case c.Style == manifest.StyleDashed && 5*pm.dashes < n:
+		case c.Style == manifest.StyleDashed && fitShare*pm.dashes < n:
 			return false
 		}
 	}
