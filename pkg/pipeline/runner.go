@@ -285,6 +285,7 @@ func (r *Runner) begin(ctx context.Context, stage string, cmd *pb.StageCommand) 
 		rec.Attempts = cmd.Attempt
 		rec.StartedMs = time.Now().UnixMilli()
 		rec.Worker = r.worker()
+		rec.Generation = cmd.Generation
 		if j.State != pb.JobState_JOB_STATE_FAILED {
 			j.State = pb.JobState_JOB_STATE_RUNNING
 		}

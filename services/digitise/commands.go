@@ -16,7 +16,6 @@ import (
 
 	"github.com/welllog/digitiser/pkg/pipeline"
 	"github.com/welllog/digitiser/pkg/store"
-	"github.com/welllog/digitiser/pkg/telemetry"
 	pb "github.com/welllog/digitiser/proto/digitiser/v1"
 )
 
@@ -65,7 +64,7 @@ func cmdStatus(args []string) error {
 	if err != nil {
 		return err
 	}
-	printStatus(os.Stdout, job, stageRuns(cfg.TraceDir(), job.TraceId))
+	printStatus(os.Stdout, job)
 	if job.State == pb.JobState_JOB_STATE_FAILED {
 		return exitCode(3)
 	}
@@ -80,9 +79,8 @@ func stateName(s fmt.Stringer) string {
 	return strings.ToLower(n)
 }
 
-// printStatus prints the job record; runs are the runs each stage last ran
-// in (stageRuns), shown as "?" for a stage missing there.
-func printStatus(w io.Writer, j *pb.Job, runs map[string]uint32) {
+// printStatus prints the job record, with the run each stage last ran in.
+func printStatus(w io.Writer, j *pb.Job) {
 	fmt.Fprintf(w, "job %s: %s (run %d, %s, source %s/%s)\n", j.JobId, stateName(j.State),
 		j.Generation, j.Origin, j.SourceBucket, j.SourceKey)
 	if j.State == pb.JobState_JOB_STATE_FAILED {
@@ -98,13 +96,9 @@ func printStatus(w io.Writer, j *pb.Job, runs map[string]uint32) {
 			dur = (time.Duration(rec.DurationMs) * time.Millisecond).String()
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", s, stateName(rec.State),
-			runOf(rec, runs[s]), rec.Attempts, dur, rec.Worker, oneLine(rec.LastError, 70))
+			runOf(rec), rec.Attempts, dur, rec.Worker, oneLine(rec.LastError, 70))
 	}
 	tw.Flush()
-	if runs == nil && j.Generation > 1 {
-		fmt.Fprintln(w, "(RUN ?: no local trace of the job under --state-dir/traces; it "+
-			"names the run each stage last ran in)")
-	}
 	fmt.Fprintln(w, "\noutputs:")
 	for _, s := range pipeline.Stages {
 		outs := pipeline.StageRecord(j, s).Outputs
@@ -119,40 +113,13 @@ func printStatus(w io.Writer, j *pb.Job, runs map[string]uint32) {
 	}
 }
 
-// runOf is the RUN cell: "-" for a stage not run since the record was
-// reset, else the run from the trace, "?" when the trace lacks it.
-func runOf(rec *pb.StageRecord, run uint32) string {
-	switch {
-	case rec.State == pb.StageState_STAGE_STATE_PENDING && rec.Attempts == 0:
+// runOf is the RUN cell: the run the stage last started in, "-" for a
+// stage not run since the record was made or reset.
+func runOf(rec *pb.StageRecord) string {
+	if rec.Generation == 0 {
 		return "-"
-	case run == 0:
-		return "?"
 	}
-	return strconv.FormatUint(uint64(run), 10)
-}
-
-// stageRuns returns the last run (generation) each stage ran in, read from
-// the stage spans of the job's trace in the local trace store dir; nil when
-// the store has no such trace (spans sent over OTLP, another machine).
-//
-// TODO(#2): the job record should carry the run per stage (a generation
-// field in StageRecord, set by the runner); the trace store is only local.
-func stageRuns(dir, traceID string) map[string]uint32 {
-	spans, err := telemetry.ReadTrace(dir, traceID)
-	if err != nil || len(spans) == 0 {
-		return nil
-	}
-	runs := map[string]uint32{}
-	for _, sp := range spans {
-		if pipeline.StageIndex(sp.Name) < 0 {
-			continue
-		}
-		g, err := strconv.ParseUint(sp.Attributes["generation"], 10, 32)
-		if err == nil && uint32(g) > runs[sp.Name] {
-			runs[sp.Name] = uint32(g)
-		}
-	}
-	return runs
+	return strconv.FormatUint(uint64(rec.Generation), 10)
 }
 
 func oneLine(s string, n int) string {

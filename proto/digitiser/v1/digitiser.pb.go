@@ -311,7 +311,10 @@ type StageRecord struct {
 	// Wall time of the last successful run, ms.
 	DurationMs int64 `protobuf:"varint,7,opt,name=duration_ms,json=durationMs,proto3" json:"duration_ms,omitempty"`
 	// Worker (host/pid) that ran it last.
-	Worker        string `protobuf:"bytes,8,opt,name=worker,proto3" json:"worker,omitempty"`
+	Worker string `protobuf:"bytes,8,opt,name=worker,proto3" json:"worker,omitempty"`
+	// Run (Job.generation) the stage last started in; 0 = not run since the
+	// record was made or reset.
+	Generation    uint32 `protobuf:"varint,9,opt,name=generation,proto3" json:"generation,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -400,6 +403,13 @@ func (x *StageRecord) GetWorker() string {
 		return x.Worker
 	}
 	return ""
+}
+
+func (x *StageRecord) GetGeneration() uint32 {
+	if x != nil {
+		return x.Generation
+	}
+	return 0
 }
 
 // Job is the record of one digitising job, stored in the JetStream KV bucket
@@ -725,7 +735,7 @@ const file_digitiser_proto_rawDesc = "" +
 	"\tmodel_key\x18\f \x01(\tR\bmodelKey\x1a9\n" +
 	"\vInputsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xef\x02\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x8f\x03\n" +
 	"\vStageRecord\x12.\n" +
 	"\x05state\x18\x01 \x01(\x0e2\x18.digitiser.v1.StageStateR\x05state\x12\x1a\n" +
 	"\battempts\x18\x02 \x01(\rR\battempts\x12\x1d\n" +
@@ -738,7 +748,10 @@ const file_digitiser_proto_rawDesc = "" +
 	"finishedMs\x12\x1f\n" +
 	"\vduration_ms\x18\a \x01(\x03R\n" +
 	"durationMs\x12\x16\n" +
-	"\x06worker\x18\b \x01(\tR\x06worker\x1a:\n" +
+	"\x06worker\x18\b \x01(\tR\x06worker\x12\x1e\n" +
+	"\n" +
+	"generation\x18\t \x01(\rR\n" +
+	"generation\x1a:\n" +
 	"\fOutputsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xb6\x05\n" +
