@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/welllog/digitiser/pkg/realdata"
 	seg "github.com/welllog/digitiser/pkg/segment"
 )
 
@@ -148,7 +149,7 @@ func checkDockerignore(t *testing.T, path, pkg string) {
 			patterns = append(patterns, l)
 		}
 	}
-	root := repoRoot(t)
+	root := realdata.Root(t)
 	cmd := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.Dir}}{{end}}", pkg)
 	cmd.Dir = root
 	out, err := cmd.Output()

@@ -17,31 +17,13 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
-)
 
-// repoRoot returns the repository root: the first directory at or above the
-// working directory that holds go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = up
-	}
-}
+	"github.com/welllog/digitiser/pkg/realdata"
+)
 
 // repoPath joins elements under the repository root.
 func repoPath(t testing.TB, elem ...string) string {
-	return filepath.Join(append([]string{repoRoot(t)}, elem...)...)
+	return filepath.Join(append([]string{realdata.Root(t)}, elem...)...)
 }
 
 // yamlDocs decodes every document of a YAML file (merge keys resolved).
@@ -155,7 +137,7 @@ var (
 // temporary directory and returns its path.
 func digitiseBinary(t testing.TB) string {
 	t.Helper()
-	root := repoRoot(t)
+	root := realdata.Root(t)
 	binOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "deploy-test-bin-")
 		if err != nil {

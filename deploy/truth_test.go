@@ -18,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/welllog/digitiser/pkg/realdata"
 	"github.com/welllog/digitiser/pkg/telemetry"
 )
 
@@ -165,7 +166,7 @@ func scanLiterals(t testing.TB, dir string, into map[string]bool) {
 func moduleDir(t testing.TB, mod string) string {
 	t.Helper()
 	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", mod)
-	cmd.Dir = repoRoot(t)
+	cmd.Dir = realdata.Root(t)
 	out, err := cmd.Output()
 	if err != nil || strings.TrimSpace(string(out)) == "" {
 		t.Fatalf("go list -m %s: %v (run `go mod download`)", mod, err)
@@ -177,7 +178,7 @@ func moduleDir(t testing.TB, mod string) string {
 func moduleVersion(t testing.TB, mod string) string {
 	t.Helper()
 	cmd := exec.Command("go", "list", "-m", "-f", "{{.Version}}", mod)
-	cmd.Dir = repoRoot(t)
+	cmd.Dir = realdata.Root(t)
 	out, err := cmd.Output()
 	if err != nil || strings.TrimSpace(string(out)) == "" {
 		t.Fatalf("go list -m %s: %v", mod, err)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/welllog/digitiser/pkg/realdata"
 )
 
 // layout is the summary of Contents a test compares.
@@ -229,8 +231,7 @@ func TestCleanName(t *testing.T) {
 
 // TestOpenRealScan opens the real 1-bit CCITT G4 scan as a single upload.
 func TestOpenRealScan(t *testing.T) {
-	path := filepath.Join(repoRoot(t), "..", "shared", "realdata", "scans",
-		"kgs-15-131-20215-sonic.tif")
+	path := realdata.Path(t, "scans", "kgs-15-131-20215-sonic.tif")
 	f, err := os.Open(path)
 	if err != nil {
 		t.Skipf("real scan not available (%v)", err)
@@ -242,23 +243,6 @@ func TestOpenRealScan(t *testing.T) {
 	}
 	if len(c.Pages) != 1 || c.Pages[0].Width != 1664 || c.Pages[0].Height != 17864 {
 		t.Fatalf("real scan read as %s, %+v", layout(c), c.Pages)
-	}
-}
-
-func repoRoot(t testing.TB) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test")
-		}
-		dir = parent
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/welllog/digitiser/pkg/internal/stats"
 	"github.com/welllog/digitiser/pkg/raster"
 )
 
@@ -79,18 +80,8 @@ func fitPiecewise(o []obs, opt fitOptions) ([]piece, []bool) {
 			return o[i].row >= p.rowMin && o[i].row <= p.rowMax
 		})
 	}
-	slices.SortFunc(pieces, func(a, b piece) int { return cmpFloat(a.rowMin, b.rowMin) })
+	slices.SortFunc(pieces, func(a, b piece) int { return stats.Compare(a.rowMin, b.rowMin) })
 	return pieces, inlier
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // ransac tries the line through every pair of observations (depth must

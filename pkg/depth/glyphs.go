@@ -4,6 +4,7 @@ import (
 	"image"
 	"slices"
 
+	"github.com/welllog/digitiser/pkg/internal/stats"
 	"github.com/welllog/digitiser/pkg/raster"
 )
 
@@ -92,8 +93,7 @@ func groupLabels(gs []glyph) []labelBox {
 	for i, g := range gs {
 		hs[i] = g.box.Dy()
 	}
-	slices.Sort(hs)
-	med := hs[len(hs)/2]
+	med := stats.UpperMedian(hs)
 	var keep []glyph
 	for _, g := range gs {
 		if d := g.box.Dy() - med; d*10 <= med*3 && -d*10 <= med*3 {

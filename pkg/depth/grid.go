@@ -3,8 +3,8 @@ package depth
 import (
 	"image"
 	"math"
-	"slices"
 
+	"github.com/welllog/digitiser/pkg/internal/stats"
 	"github.com/welllog/digitiser/pkg/raster"
 )
 
@@ -83,8 +83,7 @@ func gridPeriod(lines []hline) float64 {
 	if len(gaps) < 2 {
 		return 0
 	}
-	slices.Sort(gaps)
-	med := gaps[len(gaps)/2]
+	med := stats.UpperMedian(gaps) // gaps sorted in place
 	var sum float64
 	var n int
 	for _, g := range gaps {

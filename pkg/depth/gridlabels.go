@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/welllog/digitiser/pkg/internal/stats"
 	"github.com/welllog/digitiser/pkg/manifest"
 	"github.com/welllog/digitiser/pkg/raster"
 )
@@ -115,7 +116,7 @@ func readLabels(boxes []labelBox, ts templates, lines []hline, period float64) [
 		r.value = v
 		out = append(out, r)
 	}
-	slices.SortFunc(out, func(a, b reading) int { return cmpFloat(a.row, b.row) })
+	slices.SortFunc(out, func(a, b reading) int { return stats.Compare(a.row, b.row) })
 	return out
 }
 
@@ -123,7 +124,7 @@ func readLabels(boxes []labelBox, ts templates, lines []hline, period float64) [
 // false when there is none.
 func snap(row float64, lines []hline, reach float64) (float64, bool) {
 	i, _ := slices.BinarySearchFunc(lines, row, func(l hline, r float64) int {
-		return cmpFloat(l.row, r)
+		return stats.Compare(l.row, r)
 	})
 	best, bestD, found := row, reach, false
 	for _, k := range []int{i - 1, i} {
@@ -161,8 +162,7 @@ func fitLabels(rs []reading, period float64,
 	for i, p := range pieces {
 		rates[i] = p.b
 	}
-	slices.Sort(rates)
-	tol := 0.25 * period * rates[len(rates)/2]
+	tol := 0.25 * period * stats.UpperMedian(rates)
 	tight, tightIn := fitPiecewise(o, fitOptions{tol: tol, minIn: 3, repeat: repeat,
 		accept: accept})
 	if len(tight) == 0 {
@@ -276,8 +276,7 @@ func labelStep(rs []reading) float64 {
 	if len(d) == 0 {
 		return 0
 	}
-	slices.Sort(d)
-	return d[len(d)/2]
+	return stats.UpperMedian(d)
 }
 
 // examples collects the glyph shapes of inlier labels by digit.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/welllog/digitiser/pkg/manifest"
 	"github.com/welllog/digitiser/pkg/raster"
+	"github.com/welllog/digitiser/pkg/realdata"
 )
 
 // realScan decodes ../shared/realdata/scans/kgs-15-131-20215-sonic.tif
@@ -17,23 +18,12 @@ import (
 func realScan(t testing.TB) *image.Gray {
 	t.Helper()
 	scanOnce.Do(func() {
-		root, err := os.Getwd()
+		dir, err := realdata.Dir()
 		if err != nil {
 			scanErr = err
 			return
 		}
-		for {
-			if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-				break
-			}
-			if filepath.Dir(root) == root {
-				scanErr = os.ErrNotExist
-				return
-			}
-			root = filepath.Dir(root)
-		}
-		path := filepath.Join(root, "..", "shared", "realdata", "scans",
-			"kgs-15-131-20215-sonic.tif")
+		path := filepath.Join(dir, "scans", "kgs-15-131-20215-sonic.tif")
 		data, err := os.ReadFile(path)
 		if err != nil {
 			scanErr = err

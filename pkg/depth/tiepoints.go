@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/welllog/digitiser/pkg/internal/stats"
 	"github.com/welllog/digitiser/pkg/manifest"
 	"github.com/welllog/digitiser/pkg/raster"
 )
@@ -34,7 +35,7 @@ func fromTiePoints(layout raster.Layout, tf raster.Transform,
 		o = append(o, obs{row: row, depth: tp.Depth,
 			label: fmt.Sprintf("tie point row %g", tp.Row)})
 	}
-	slices.SortFunc(o, func(a, b obs) int { return cmpFloat(a.row, b.row) })
+	slices.SortFunc(o, func(a, b obs) int { return stats.Compare(a.row, b.row) })
 
 	tol := tiePointTol(o)
 	pieces, inlier := fitPiecewise(o, fitOptions{tol: tol, minIn: 2, repeat: layout.Repeat})
@@ -64,6 +65,5 @@ func tiePointTol(o []obs) float64 {
 	if len(rates) == 0 {
 		return math.Inf(1)
 	}
-	slices.Sort(rates)
-	return tiePointTolPx * rates[len(rates)/2]
+	return tiePointTolPx * stats.UpperMedian(rates)
 }

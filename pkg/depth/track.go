@@ -4,6 +4,7 @@ import (
 	"image"
 	"slices"
 
+	"github.com/welllog/digitiser/pkg/internal/stats"
 	"github.com/welllog/digitiser/pkg/raster"
 )
 
@@ -42,9 +43,7 @@ func findDepthTrack(img *image.Gray, span raster.Span) raster.Band {
 	for i := 1; i < len(runs); i++ {
 		gaps = append(gaps, runs[i][0]-runs[i-1][1]-1)
 	}
-	sorted := slices.Clone(gaps)
-	slices.Sort(sorted)
-	med := sorted[len(sorted)/2]
+	med := stats.UpperMedian(slices.Clone(gaps))
 
 	best, bestLines := raster.Band{}, -1
 	for i, g := range gaps {

@@ -8,27 +8,19 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/welllog/digitiser/pkg/realdata"
 )
 
 // realLAS returns the real LAS files under ../shared/realdata/las, found
 // from the module root, or skips the test when they are absent.
 func realLAS(t testing.TB) []string {
 	t.Helper()
-	dir, err := os.Getwd()
+	dir, err := realdata.Dir()
 	if err != nil {
-		t.Fatal(err)
+		t.Skip("no go.mod above the test: cannot find ../shared/realdata")
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test: cannot find ../shared/realdata")
-		}
-		dir = parent
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "..", "shared", "realdata", "las", "*.las"))
+	files, _ := filepath.Glob(filepath.Join(dir, "las", "*.las"))
 	if len(files) == 0 {
 		t.Skip("real LAS files absent: put them in ../shared/realdata/las")
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/welllog/digitiser/pkg/depth"
+	"github.com/welllog/digitiser/pkg/realdata"
 	"github.com/welllog/digitiser/pkg/segment"
 )
 
@@ -77,7 +78,7 @@ func TestRealScanONNX(t *testing.T) {
 		t.Skip("-short: the ONNX run of the real scan takes about a minute on 2 cores")
 	}
 	realInput(t)
-	models, _ := filepath.Glob(filepath.Join(repoRoot(t), "training", "models", "*", "*",
+	models, _ := filepath.Glob(filepath.Join(realdata.Root(t), "training", "models", "*", "*",
 		"model.onnx"))
 	if len(models) == 0 {
 		t.Skip("no training/models/*/*/model.onnx")

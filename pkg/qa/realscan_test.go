@@ -16,6 +16,7 @@ import (
 	"github.com/welllog/digitiser/pkg/manifest"
 	"github.com/welllog/digitiser/pkg/qa"
 	"github.com/welllog/digitiser/pkg/raster"
+	"github.com/welllog/digitiser/pkg/realdata"
 	"github.com/welllog/digitiser/pkg/segment"
 	"github.com/welllog/digitiser/pkg/vector"
 )
@@ -31,32 +32,13 @@ type realRun struct {
 	rep    *qa.Report
 }
 
-// repoRoot walks up from the working directory to go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = filepath.Dir(dir)
-	}
-}
-
 // realInput decodes ../shared/realdata/scans/kgs-15-131-20215-sonic.tif,
 // preprocesses it with its manifest once, or skips when the scan is absent.
 func realInput(t testing.TB) (*raster.Prepared, *manifest.Manifest) {
 	t.Helper()
-	root := repoRoot(t)
+	root := realdata.Root(t)
 	prepOnce.Do(func() {
-		scan := filepath.Join(root, "..", "shared", "realdata", "scans",
-			"kgs-15-131-20215-sonic.tif")
+		scan := filepath.Join(root, realdata.RelDir, "scans", "kgs-15-131-20215-sonic.tif")
 		data, err := os.ReadFile(scan)
 		if err != nil {
 			prepErr = errSkip{err}

@@ -2,7 +2,8 @@ package raster
 
 import (
 	"image"
-	"slices"
+
+	"github.com/welllog/digitiser/pkg/internal/stats"
 )
 
 // contrastTile is the size in px of the tiles the paper level is measured
@@ -131,9 +132,8 @@ func tilePaperLevels(img *image.Gray, workers int) *paperGrid {
 					win = append(win, raw[j*g.tw+i])
 				}
 			}
-			slices.Sort(win)
 			lev := raw[ty*g.tw+tx]
-			if med := win[len(win)/2]; lev < 0.75*med {
+			if med := stats.UpperMedian(win); lev < 0.75*med {
 				lev = med // a dark blob, not paper
 			}
 			g.lev[ty*g.tw+tx] = lev

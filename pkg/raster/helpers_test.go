@@ -8,30 +8,11 @@ import (
 	"testing"
 
 	"github.com/welllog/digitiser/pkg/manifest"
+	"github.com/welllog/digitiser/pkg/realdata"
 )
 
 // realScanName is the real CCITT G4 scan under ../shared/realdata.
 const realScanName = "kgs-15-131-20215-sonic"
-
-// repoRoot walks up from the package directory to the directory holding
-// go.mod.
-func repoRoot(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-}
 
 var realScan struct {
 	once sync.Once
@@ -44,12 +25,7 @@ var realScan struct {
 // per test binary; it skips the test when ../shared/realdata is absent.
 func loadRealScan(tb testing.TB) ([]byte, *image.Gray) {
 	tb.Helper()
-	path := filepath.Join(repoRoot(tb), "..", "shared", "realdata", "scans",
-		realScanName+".tif")
-	if _, err := os.Stat(path); err != nil {
-		tb.Skipf("real scan not available (%v): put the shared realdata folder beside the "+
-			"repository to run this test", err)
-	}
+	path := realdata.Skip(tb, "scans", realScanName+".tif")
 	realScan.once.Do(func() {
 		realScan.data, realScan.err = os.ReadFile(path)
 		if realScan.err != nil {
@@ -70,7 +46,7 @@ func loadRealScan(tb testing.TB) ([]byte, *image.Gray) {
 // loadRealManifest parses testdata/real's manifest of the real scan.
 func loadRealManifest(tb testing.TB) *manifest.Manifest {
 	tb.Helper()
-	path := filepath.Join(repoRoot(tb), "testdata", "real", realScanName+".yaml")
+	path := filepath.Join(realdata.Root(tb), "testdata", "real", realScanName+".yaml")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		tb.Fatal(err)

@@ -3,6 +3,8 @@ package raster
 import (
 	"image"
 	"slices"
+
+	"github.com/welllog/digitiser/pkg/internal/stats"
 )
 
 // Thresholds for telling the depth track from the curve tracks by their
@@ -115,9 +117,7 @@ func depthGap(lines []vline, ruling []float64) int {
 	for i := range widths {
 		widths[i] = lines[i+1].Left - lines[i].Right
 	}
-	medRuling := slices.Clone(ruling)
-	slices.Sort(medRuling)
-	typical := medRuling[len(medRuling)/2]
+	typical := stats.UpperMedian(slices.Clone(ruling))
 	if typical <= 0 {
 		return -1
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/welllog/digitiser/pkg/internal/stats"
 	"github.com/welllog/digitiser/pkg/manifest"
 )
 
@@ -164,22 +165,12 @@ func heaviestCuts(side []vline, k int) []int {
 		inner = append(inner, i)
 	}
 	slices.SortStableFunc(inner, func(a, b int) int {
-		return -cmpFloat(side[a].weight, side[b].weight)
+		return -stats.Compare(side[a].weight, side[b].weight)
 	})
 	cut := append([]int{0}, inner[:k-1]...)
 	cut = append(cut, len(side)-1)
 	slices.Sort(cut)
 	return cut
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // combinations returns n choose k, saturating at maxSplits+1.
@@ -229,8 +220,7 @@ func linearMisfit(pos []float64) float64 {
 	for i := range gaps {
 		gaps[i] = pos[i+1] - pos[i]
 	}
-	slices.Sort(gaps)
-	n := max(1, math.Round(width/gaps[len(gaps)/2]))
+	n := max(1, math.Round(width/stats.UpperMedian(gaps)))
 	step := width / n
 	lattice := make([]float64, 0, int(n)+1)
 	for j := 0.0; j <= n; j++ {

@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 
+	"github.com/welllog/digitiser/pkg/internal/stats"
 	"github.com/welllog/digitiser/pkg/manifest"
 )
 
@@ -151,10 +152,9 @@ func trackBorders(lines []vline) []vline {
 			widest = i
 		}
 	}
-	sorted := append([]int(nil), gaps...)
-	sort.Ints(sorted)
+	med := stats.UpperMedian(slices.Clone(gaps))
 	out = []vline{lines[0]}
-	if gaps[widest] > 2*sorted[len(sorted)/2] && widest > 0 && widest < len(gaps)-1 {
+	if gaps[widest] > 2*med && widest > 0 && widest < len(gaps)-1 {
 		out = append(out, lines[widest], lines[widest+1])
 	}
 	return append(out, lines[len(lines)-1])

@@ -12,6 +12,7 @@ import (
 
 	"github.com/welllog/digitiser/pkg/manifest"
 	"github.com/welllog/digitiser/pkg/raster"
+	"github.com/welllog/digitiser/pkg/realdata"
 )
 
 // preparedReal is the real scan after preprocessing, made once per test
@@ -27,9 +28,8 @@ var preparedReal struct {
 // skips when the scan is absent.
 func realPrepared(tb testing.TB) *raster.Prepared {
 	tb.Helper()
-	root := repoRoot(tb)
-	scan := filepath.Join(root, "..", "shared", "realdata", "scans",
-		"kgs-15-131-20215-sonic.tif")
+	root := realdata.Root(tb)
+	scan := realdata.Path(tb, "scans", "kgs-15-131-20215-sonic.tif")
 	data, err := os.ReadFile(scan)
 	if err != nil {
 		tb.Skipf("real scan not available (%v); see ../shared/realdata/README.md", err)

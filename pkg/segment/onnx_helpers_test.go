@@ -8,6 +8,8 @@ import (
 	"sort"
 	"sync"
 	"testing"
+
+	"github.com/welllog/digitiser/pkg/realdata"
 )
 
 // requireRuntime fails the test unless the ONNX Runtime library is
@@ -41,7 +43,7 @@ func testModel(t testing.TB) string {
 	if p := os.Getenv("DIGITISE_SEGMENT_MODEL"); p != "" {
 		return p
 	}
-	root := repoRoot(t)
+	root := realdata.Root(t)
 	found, _ := filepath.Glob(filepath.Join(root, "training", "models", "curveseg", "*",
 		"model.onnx"))
 	sort.Strings(found)

@@ -4,37 +4,17 @@ import (
 	"context"
 	"image"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"golang.org/x/image/tiff"
-)
 
-// repoRoot walks up from the working directory to the directory holding
-// go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = up
-	}
-}
+	"github.com/welllog/digitiser/pkg/realdata"
+)
 
 // realScan decodes the shared 1-bit sonic log, skipping when absent.
 func realScan(t testing.TB) *image.Gray {
 	t.Helper()
-	path := filepath.Join(repoRoot(t), "..", "shared", "realdata", "scans",
-		"kgs-15-131-20215-sonic.tif")
+	path := realdata.Path(t, "scans", "kgs-15-131-20215-sonic.tif")
 	f, err := os.Open(path)
 	if err != nil {
 		t.Skipf("real scan not available (%v); see ../shared/realdata/README.md", err)

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/welllog/digitiser/pkg/realdata"
 )
 
 // VersityGWVersion is the gateway release the stack is written against;
@@ -43,22 +45,9 @@ func FindVersityGW(bin string) (string, error) {
 }
 
 // RepoRoot walks up from the working directory to the first directory holding
-// go.mod.
+// go.mod; it is [realdata.RepoRoot], kept here for the stack's callers.
 func RepoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("find repo root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("find repo root: no go.mod above the working directory")
-		}
-		dir = parent
-	}
+	return realdata.RepoRoot()
 }
 
 // eventFilter keeps object-created events only: the relay needs nothing else

@@ -12,6 +12,7 @@ import (
 
 	"github.com/welllog/digitiser/pkg/las"
 	"github.com/welllog/digitiser/pkg/manifest"
+	"github.com/welllog/digitiser/pkg/realdata"
 )
 
 func TestDeterministic(t *testing.T) {
@@ -44,7 +45,7 @@ func TestConfigErrors(t *testing.T) {
 // TestFixturesRegenerate renders the fixtures and compares them byte for
 // byte with the committed files.
 func TestFixturesRegenerate(t *testing.T) {
-	root := repoRoot(t)
+	root := realdata.Root(t)
 	files, err := Fixtures()
 	if err != nil {
 		t.Fatal(err)
@@ -58,18 +59,6 @@ func TestFixturesRegenerate(t *testing.T) {
 		if !bytes.Equal(want, f.Data) {
 			t.Errorf("%s differs from a fresh render (run: go run ./services/synth "+
 				"fixtures, and bump Version if the change is meant)", f.Path)
-		}
-	}
-}
-
-func repoRoot(t testing.TB) string {
-	d, _ := os.Getwd()
-	for ; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
-		}
-		if filepath.Dir(d) == d {
-			t.Fatal("no go.mod above the test")
 		}
 	}
 }
@@ -153,7 +142,7 @@ func TestTiles(t *testing.T) {
 }
 
 func TestRealLAS(t *testing.T) {
-	if _, err := os.Stat(filepath.Join(repoRoot(t), DefaultLASDir)); err != nil {
+	if _, err := os.Stat(filepath.Join(realdata.Root(t), DefaultLASDir)); err != nil {
 		t.Skip("real LAS files absent (../shared/realdata/las); skipping")
 	}
 	k := EasyKnobs()
