@@ -53,8 +53,11 @@ type Config struct {
 	// Merge lists results.json files of earlier runs to combine into one
 	// report instead of scoring models; models keep their first-seen order.
 	Merge []string
-	// Out is the output directory. Required.
+	// Out is the output directory. Required unless exporting tiles.
 	Out string
+	// Export, when its Dir is set (--export-tiles DIR), writes training
+	// tiles cut from prepared images instead of scoring models.
+	Export TileExport
 }
 
 type modelFlags []string
@@ -64,6 +67,16 @@ func (m *modelFlags) Set(v string) error { *m = append(*m, v); return nil }
 
 // Validate reports the first setting a user must fix.
 func (c *Config) Validate() error {
+	if c.Export.Dir != "" {
+		if c.Export.N < 1 {
+			return errors.New("--export-tiles needs --tiles-n N, N at least 1")
+		}
+		if c.Export.Seed > maxTileSeed {
+			return fmt.Errorf("--tiles-seed %d would render held-out logs (seeds "+
+				"900001..): use 1..%d", c.Export.Seed, maxTileSeed)
+		}
+		return nil
+	}
 	if len(c.Models) == 0 && len(c.Merge) == 0 {
 		return errors.New("no --model: give NAME=PATH/model.onnx, classical or mask " +
 			"(or --merge results.json files)")
@@ -96,6 +109,10 @@ func parseFlags(args []string) (*Config, error) {
 	fs.BoolVar(&c.OracleDepth, "oracle-depth", true,
 		"exact depth mapping from the generator instead of depth.Calibrate")
 	fs.StringVar(&c.Out, "out", "", "output directory")
+	fs.StringVar(&c.Export.Dir, "export-tiles", "",
+		"write training tiles cut from prepared images to DIR instead of scoring")
+	fs.IntVar(&c.Export.N, "tiles-n", 2400, "tiles to export")
+	fs.Uint64Var(&c.Export.Seed, "tiles-seed", 1, "seed of the tile export")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -142,6 +159,14 @@ func openModels(cfg *Config) ([]Model, error) {
 }
 
 func run(ctx context.Context, cfg *Config, log *slog.Logger) error {
+	if cfg.Export.Dir != "" {
+		st, err := ExportTiles(cfg.Export, log)
+		if err == nil {
+			log.Info("tiles exported", "dir", cfg.Export.Dir, "n", st.N,
+				"class_fraction", st.ClassFraction)
+		}
+		return err
+	}
 	if len(cfg.Merge) > 0 {
 		return mergeRuns(cfg)
 	}
