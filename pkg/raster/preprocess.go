@@ -142,6 +142,9 @@ func FindLayout(img *image.Gray, m *manifest.Manifest, tf Transform,
 	ruling := gapRuling(img, sections, lines, opt.Workers)
 	d := depthGap(lines, ruling)
 	mid := float64(lay.Body.Top+lay.Body.Bottom) / 2
+	if err := checkPins(m, w, tf, mid); err != nil {
+		return nil, err
+	}
 	tracks, depth, err := findTracks(lines, d, m, tf, mid)
 	if err != nil {
 		return nil, err

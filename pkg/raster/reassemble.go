@@ -183,11 +183,14 @@ func joinPages(up, lo *image.Gray, opt ReassembleOptions) (joinMatch, error) {
 	}
 	m := matchJoin(up, lo, p)
 	if m.NCC < opt.MinConfidence {
+		order := "name the pages in order or list them in the manifest's pages"
+		if opt.InOrder {
+			order = "the manifest's pages list them top to bottom"
+		}
 		return m, fmt.Errorf("%w: the best match (score %.2f at %d px overlap) is under %.2f; "+
-			"check the page order (name the pages in order or list them in the manifest's "+
-			"pages) and rescan with at least %d px (%.2f in at 200 dpi) of overlap",
-			ErrNoOverlap, m.NCC, m.Overlap, opt.MinConfidence, opt.MinOverlap,
-			float64(opt.MinOverlap)/200)
+			"check the page order (%s) and rescan with at least %d px (%.2f in at 200 dpi) "+
+			"of overlap", ErrNoOverlap, m.NCC, m.Overlap, opt.MinConfidence, order,
+			opt.MinOverlap, float64(opt.MinOverlap)/200)
 	}
 	return m, nil
 }

@@ -105,8 +105,8 @@ func checkSynthTracks(t *testing.T, lg *synth.Log, p *raster.Prepared, why strin
 // TestPreprocessSynthTrackCount asks for more tracks than a generated log
 // holds: its grid lines (bilevel, 1 and 2 px) are lighter than its 3 px
 // borders, so the fit must refuse rather than cut a track at a grid line.
-// (Where blur widens the grid to the borders' weight, nothing tells them
-// apart and the manifest's count is trusted.)
+// (Where blur widens the grid to the borders' weight, only the grids' own
+// regularity tells them apart: see TestTrackCountAboveScan.)
 func TestPreprocessSynthTrackCount(t *testing.T) {
 	lg, err := synth.Generate(synth.Config{Tier: synth.TierEasy, Seed: 102, Width: 1700,
 		Height: 2400})

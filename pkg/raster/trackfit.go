@@ -1,6 +1,7 @@
 package raster
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -38,37 +39,118 @@ const (
 // the others right of it unless the lines say otherwise; on each side the
 // tracks are split at the lines that leave every track's vertical grid
 // most regular (a linear lattice, or a log one of some decades), heavy and
-// not too narrow. Borders are excluded from the bands. It fails, wrapping
-// ErrTracks, when the lines cannot hold that many tracks.
+// not too narrow. Borders are excluded from the bands.
+//
+// It fails, wrapping ErrTracks, when the lines cannot hold that many
+// tracks, and when they can only by leaving a track's lines far off its
+// grid (over maxTrackMisfit) while fewer tracks fit the lines well: then
+// the manifest lists more tracks than the scan has, and the extra ones
+// would be cut out of a real track's grid.
 func fitTracks(lines []vline, d int, m *manifest.Manifest) ([]Band, error) {
 	want := len(m.Tracks)
+	f := fitCount(lines, d, m.Tracks)
+	if f.bands == nil {
+		return nil, fmt.Errorf("%w: the manifest lists %d curve tracks but the scan's %d "+
+			"long vertical lines cannot hold them; pin each track's borders with "+
+			"tracks[].left and .right (px)", ErrTracks, want, len(lines))
+	}
+	if f.worst <= maxTrackMisfit || pinsAny(m) {
+		return f.bands, nil // pinned borders override the fit (matchTracks)
+	}
+	for k := want - 1; k >= 1; k-- {
+		if g := fitCount(lines, d, make([]manifest.Track, k)); g.bands != nil &&
+			g.worst <= maxTrackMisfit {
+			t := m.Tracks[f.worstTrack]
+			return nil, &countError{fmt.Errorf("%w: the manifest lists %d curve tracks but "+
+				"the scan's grid does not hold that many: split into %d, track %d (%s "+
+				"grid) would be cut out of another track's grid (lines %.2f of a division "+
+				"off), while fewer tracks fit it; list only the scan's tracks, check each "+
+				"track's grid: and decades:, or pin each track's borders with "+
+				"tracks[].left and .right (px)", ErrTracks, want, want, f.worstTrack+1,
+				gridName(t), f.worst)}
+		}
+	}
+	return f.bands, nil
+}
+
+// countError is fitTracks' error when the scan has fewer tracks than the
+// manifest lists: final, not a cue to find the tracks another way.
+type countError struct{ err error }
+
+func (e *countError) Error() string { return e.err.Error() }
+func (e *countError) Unwrap() error { return e.err }
+
+// maxTrackMisfit is the largest lattice misfit (see latticeCost, in grid
+// divisions) of a track taken as fitting its grid. Tracks fitted on
+// generated logs of both tiers and on the real scan stay under 0.16; a
+// track cut out of another's grid, or a log grid read as linear, scores
+// 0.3 and more.
+const maxTrackMisfit = 0.25
+
+// trackFit is one split of the lines into tracks: the bands (nil when
+// none is possible), the total cost, and the largest lattice misfit of a
+// track with the index of that track.
+type trackFit struct {
+	bands      []Band
+	cost       float64
+	worst      float64
+	worstTrack int
+}
+
+// fitCount splits the lines into len(tracks) tracks (see fitTracks),
+// trying every count of tracks left of the depth track.
+func fitCount(lines []vline, d int, tracks []manifest.Track) trackFit {
+	want := len(tracks)
 	left, right := []vline(nil), lines
 	if d >= 0 {
 		left, right = lines[:d+1], lines[d+1:]
 	}
-	var best []Band
-	bestCost := math.Inf(1)
+	best := trackFit{cost: math.Inf(1)}
 	for nl := 0; nl <= want; nl++ {
 		nr := want - nl
 		if !fits(left, nl) || !fits(right, nr) {
 			continue
 		}
-		lb, lc := splitSide(left, m.Tracks[:nl])
-		rb, rc := splitSide(right, m.Tracks[nl:])
-		cost := lc + rc
+		ls := splitSide(left, tracks[:nl])
+		rs := splitSide(right, tracks[nl:])
+		cost := ls.cost + rs.cost
 		if nl != 1 && len(left) >= 2 {
 			cost += layoutCost
 		}
-		if !math.IsInf(cost, 1) && cost < bestCost {
-			best, bestCost = append(lb, rb...), cost
+		if math.IsInf(cost, 1) || cost >= best.cost {
+			continue
+		}
+		best = trackFit{bands: append(ls.bands, rs.bands...), cost: cost}
+		best.worst, best.worstTrack = ls.worst, ls.worstTrack
+		if rs.worst > ls.worst {
+			best.worst, best.worstTrack = rs.worst, nl+rs.worstTrack
 		}
 	}
-	if best == nil {
-		return nil, fmt.Errorf("%w: the manifest lists %d curve tracks but the scan's %d "+
-			"long vertical lines cannot hold them; pin each track's borders with "+
-			"tracks[].left and .right (px)", ErrTracks, want, len(lines))
+	return best
+}
+
+// pinsAny reports whether the manifest pins some track's borders.
+func pinsAny(m *manifest.Manifest) bool {
+	for _, t := range m.Tracks {
+		if pinned(t) {
+			return true
+		}
 	}
-	return best, nil
+	return false
+}
+
+// pinned reports whether the manifest pins the track's borders.
+func pinned(t manifest.Track) bool { return t.Right > t.Left && t.Right > 0 }
+
+// gridName says what grid a track declares, for messages.
+func gridName(t manifest.Track) string {
+	switch {
+	case t.Grid == manifest.ScaleLog && t.Decades > 0:
+		return fmt.Sprintf("%d-decade log", t.Decades)
+	case t.Grid == "":
+		return "any"
+	}
+	return t.Grid
 }
 
 // fits reports whether a side of the depth track with these lines can
@@ -81,15 +163,16 @@ func fits(side []vline, k int) bool {
 }
 
 // splitSide splits the lines of one side of the depth track into
-// len(tracks) tracks and returns the bands, borders excluded, and the
-// cost. Only lines at least borderStrength as heavy as the heavier outer
-// line of the side are split at; among those the cheapest split wins:
-// the tracks' lattice misfits (latticeCost), tracks under half the mean
-// width, lighter split lines. The cost is +Inf when no split is allowed.
-func splitSide(side []vline, tracks []manifest.Track) ([]Band, float64) {
+// len(tracks) tracks and returns the bands, borders excluded, the cost
+// and the worst track's lattice misfit. Only lines at least
+// borderStrength as heavy as the heavier outer line of the side are split
+// at; among those the cheapest split wins: the tracks' lattice misfits
+// (latticeCost), tracks under half the mean width, lighter split lines.
+// The cost is +Inf (bands nil) when no split is allowed.
+func splitSide(side []vline, tracks []manifest.Track) trackFit {
 	k := len(tracks)
 	if k == 0 {
-		return nil, 0
+		return trackFit{}
 	}
 	heaviest := 0.0
 	for _, l := range side {
@@ -147,14 +230,17 @@ func splitSide(side []vline, tracks []manifest.Track) ([]Band, float64) {
 		walk(1, 1)
 	}
 	if best == nil {
-		return nil, math.Inf(1)
+		return trackFit{cost: math.Inf(1)}
 	}
 
-	bands := make([]Band, k)
-	for t := range bands {
-		bands[t] = Band{Left: side[best[t]].Right, Right: side[best[t+1]].Left}
+	f := trackFit{bands: make([]Band, k), cost: bestCost}
+	for t := range f.bands {
+		f.bands[t] = Band{Left: side[best[t]].Right, Right: side[best[t+1]].Left}
+		if c := latticeCost(side[best[t]:best[t+1]+1], tracks[t]); c > f.worst {
+			f.worst, f.worstTrack = c, t
+		}
 	}
-	return bands, bestCost
+	return f
 }
 
 // heaviestCuts returns the cut indices (first and last line included)
@@ -300,9 +386,10 @@ func misfit(pos, lattice []float64, spacing func(j int) float64) float64 {
 // findTracks finds the depth track and the curve tracks among the lines
 // (d as in fitTracks) and maps them onto m's tracks at row y (see
 // matchTracks for pinned borders). With a manifest the tracks are fitted
-// to its track count (fitTracks); without one, or when that fit fails, the
-// borders are told from the grid by weight (trackBorders) and surplus
-// tracks merged.
+// to its track count (fitTracks); without one, or when the lines cannot
+// hold that count, the borders are told from the grid by weight
+// (trackBorders) and surplus tracks merged. When the lines hold fewer
+// tracks than the manifest lists, it fails (see fitTracks).
 func findTracks(lines []vline, d int, m *manifest.Manifest, tf Transform,
 	y float64) (tracks []Band, depth Band, err error) {
 	if d >= 0 {
@@ -310,6 +397,10 @@ func findTracks(lines []vline, d int, m *manifest.Manifest, tf Transform,
 	}
 	if m != nil && len(m.Tracks) > 0 {
 		found, ferr := fitTracks(lines, d, m)
+		var ce *countError
+		if errors.As(ferr, &ce) {
+			return nil, depth, ferr
+		}
 		if ferr == nil {
 			tracks, err = matchTracks(found, nil, depth, m, tf, y)
 			return tracks, depth, err

@@ -230,7 +230,7 @@ func matchTracks(found []Band, rightWeight []float64, depth Band, m *manifest.Ma
 	out := make([]Band, want)
 	for i, t := range m.Tracks {
 		switch {
-		case t.Right > t.Left && t.Right > 0:
+		case pinned(t):
 			l, _ := tf.Apply(float64(t.Left), y)
 			r, _ := tf.Apply(float64(t.Right), y)
 			out[i] = Band{Left: int(math.Round(l)), Right: int(math.Round(r))}
@@ -268,4 +268,38 @@ func mergeCandidate(found []Band, rightWeight []float64, depth Band) int {
 		}
 	}
 	return best
+}
+
+// minPinnedWidth is the narrowest track the manifest may pin, px: a track
+// must hold a curve and the grid lines either side of it (0.08 in at 200
+// dpi).
+const minPinnedWidth = 16
+
+// checkPins checks the track borders m pins (px of the w px wide
+// reassembled strip) against the strip: inside it, and at least
+// minPinnedWidth px wide once mapped through tf at row y. Errors wrap
+// ErrTracks and name the track and the manifest fields to fix.
+func checkPins(m *manifest.Manifest, w int, tf Transform, y float64) error {
+	if m == nil {
+		return nil
+	}
+	for i, t := range m.Tracks {
+		if !pinned(t) {
+			continue
+		}
+		if t.Left < 0 || t.Right > w {
+			return fmt.Errorf("%w: track %d is pinned at [%d, %d) px, outside the %d px "+
+				"wide strip; correct tracks[%d].left and .right (px of the reassembled "+
+				"strip)", ErrTracks, i+1, t.Left, t.Right, w, i)
+		}
+		l, _ := tf.Apply(float64(t.Left), y)
+		r, _ := tf.Apply(float64(t.Right), y)
+		if width := int(math.Round(r)) - int(math.Round(l)); width < minPinnedWidth {
+			return fmt.Errorf("%w: track %d pinned at [%d, %d) px is too narrow (%d px); a "+
+				"track is at least %d px wide: correct tracks[%d].left and .right (px of "+
+				"the reassembled strip)", ErrTracks, i+1, t.Left, t.Right, width,
+				minPinnedWidth, i)
+		}
+	}
+	return nil
 }

@@ -1,7 +1,8 @@
 // Package ingest is the first stage: it reads the uploaded scan archive
 // safely (pkg/archive), refuses unsafe or unusable uploads with the reason,
-// and copies the pages, the manifest and any truth LAS under the job's
-// ingest folder. Events.Run turns bucket events into jobs.
+// and copies the pages (in the order the manifest's pages list them), the
+// manifest and any truth LAS (checked to be one QA can score against)
+// under the job's ingest folder. Events.Run turns bucket events into jobs.
 package ingest
 
 import (
@@ -10,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"strings"
 
 	"github.com/welllog/digitiser/pkg/archive"
 	"github.com/welllog/digitiser/pkg/manifest"
@@ -53,6 +53,15 @@ func run(ctx context.Context, t *pipeline.Task, cfg Config) (map[string]string, 
 	if err != nil {
 		return nil, err
 	}
+	ordered, err := orderPages(contents.Pages, m)
+	if err != nil {
+		return nil, err
+	}
+	truth, err := truthEntry(contents, m)
+	if err != nil {
+		return nil, err
+	}
+
 	out := map[string]string{}
 	mdata, err := m.Marshal()
 	if err != nil {
@@ -63,8 +72,8 @@ func run(ctx context.Context, t *pipeline.Task, cfg Config) (map[string]string, 
 		return nil, err
 	}
 
-	pages := make([]pipeline.PageRef, 0, len(contents.Pages))
-	for i, p := range contents.Pages {
+	pages := make([]pipeline.PageRef, 0, len(ordered))
+	for i, p := range ordered {
 		name := fmt.Sprintf("page-%03d.%s", i+1, ext(p.Format))
 		key, err := t.Put(ctx, name, p.Data, "image/"+p.Format)
 		if err != nil {
@@ -76,7 +85,7 @@ func run(ctx context.Context, t *pipeline.Task, cfg Config) (map[string]string, 
 		return nil, err
 	}
 
-	if truth := truthEntry(contents, m); truth != nil {
+	if truth != nil {
 		if out[pipeline.OutTruth], err = t.Put(ctx, "truth.las", truth.Data,
 			"text/plain"); err != nil {
 			return nil, err
@@ -120,15 +129,6 @@ func readManifest(ctx context.Context, t *pipeline.Task,
 		return nil, badInput(fmt.Errorf("manifest: %w", err))
 	}
 	return m, nil
-}
-
-// truthEntry returns the truth LAS the manifest names, else the archive's.
-func truthEntry(c *archive.Contents, m *manifest.Manifest) *archive.Entry {
-	if c.Truth != nil && (m.Truth == "" || strings.EqualFold(path.Base(c.Truth.Name),
-		path.Base(m.Truth))) {
-		return c.Truth
-	}
-	return nil
 }
 
 func ext(format string) string {

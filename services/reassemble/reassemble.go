@@ -1,6 +1,8 @@
 // Package reassemble is the page reassembly stage: it decodes every page the
 // ingest stage copied (every page of a multi-page TIFF) and joins them into
 // one strip (raster.Reassemble), written as strip.png with stitch.json.
+// When the manifest lists its pages they are joined in that order
+// (raster.ReassembleOptions.InOrder); otherwise by name or content.
 package reassemble
 
 import (
@@ -27,13 +29,25 @@ func New(cfg Config) pipeline.Handler {
 		if err := t.GetJSON(ctx, pipeline.OutPages, &refs); err != nil {
 			return nil, err
 		}
+		m, err := t.Manifest(ctx)
+		if err != nil {
+			return nil, err
+		}
+		opt := cfg.Options
+		if len(m.Pages) > 0 {
+			if refs, err = listedOrder(refs, m.Pages); err != nil {
+				return nil, err
+			}
+			opt.InOrder = true
+		}
 		pages, names, err := decodePages(ctx, t, refs)
 		if err != nil {
 			return nil, err
 		}
 
-		_, span := t.Span(ctx, "compute.reassemble", attribute.Int("pages", len(pages)))
-		strip, stitch, err := raster.Reassemble(pages, names, cfg.Options)
+		_, span := t.Span(ctx, "compute.reassemble", attribute.Int("pages", len(pages)),
+			attribute.Bool("in_order", opt.InOrder))
+		strip, stitch, err := raster.Reassemble(pages, names, opt)
 		span.End()
 		if err != nil {
 			return nil, badInput(fmt.Errorf("reassemble %d pages: %w", len(pages), err))
@@ -50,6 +64,25 @@ func New(cfg Config) pipeline.Handler {
 			"width", strip.Rect.Dx(), "rows", strip.Rect.Dy())
 		return out, nil
 	}
+}
+
+// listedOrder puts the pages in the order the manifest lists them (ingest
+// already did for jobs it ingested; this also covers a manifest changed
+// since). A mismatch is a rejection naming the pages.
+func listedOrder(refs []pipeline.PageRef, listed []string) ([]pipeline.PageRef, error) {
+	names := make([]string, len(refs))
+	for i, r := range refs {
+		names[i] = r.Name
+	}
+	order, err := raster.OrderByList(names, listed)
+	if err != nil {
+		return nil, badInput(fmt.Errorf("manifest pages: %w", err))
+	}
+	out := make([]pipeline.PageRef, len(order))
+	for i, j := range order {
+		out[i] = refs[j]
+	}
+	return out, nil
 }
 
 // decodePages decodes every page; a page that does not decode is a
