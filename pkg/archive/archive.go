@@ -9,6 +9,7 @@ package archive
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrUnsafe is matched, through errors.Is, by every *UnsafeError.
@@ -51,12 +52,24 @@ func unsafe(entry, format string, args ...any) error {
 }
 
 // Limits bound what Open accepts. A zero field takes its default.
+//
+// Only pages, the manifest and the truth LAS are kept in memory; any other
+// entry is decompressed to nowhere while its bytes are counted. A size the
+// archive declares (tar and zip headers; their readers stop at it) is
+// checked before anything is decompressed, and an image's header is checked
+// on its first 64 KiB, so a bomb is refused before it is buffered.
 type Limits struct {
-	// MaxEntryBytes bounds one entry's decompressed size. Default 512 MiB.
+	// MaxEntryBytes bounds one entry's decompressed size. Default 256 MiB:
+	// a 16000 x 16000 px uncompressed 8-bit page fits; larger scans are to
+	// be compressed (CCITT G4, LZW, deflate).
 	MaxEntryBytes int64
 	// MaxTotalBytes bounds the sum of all entries' decompressed sizes, and
-	// the upload itself. Default 2 GiB.
+	// the upload itself. Default 1 GiB.
 	MaxTotalBytes int64
+	// MaxManifestBytes bounds the manifest. Default 1 MiB.
+	MaxManifestBytes int64
+	// MaxLASBytes bounds the truth LAS. Default 128 MiB.
+	MaxLASBytes int64
 	// MaxEntries bounds the number of entries, directories included.
 	// Default 10000.
 	MaxEntries int
@@ -67,16 +80,19 @@ type Limits struct {
 
 // Default limits.
 const (
-	DefaultMaxEntryBytes = 512 << 20
-	DefaultMaxTotalBytes = 2 << 30
-	DefaultMaxEntries    = 10000
-	DefaultMaxPixels     = 400_000_000
+	DefaultMaxEntryBytes    = 256 << 20
+	DefaultMaxTotalBytes    = 1 << 30
+	DefaultMaxManifestBytes = 1 << 20
+	DefaultMaxLASBytes      = 128 << 20
+	DefaultMaxEntries       = 10000
+	DefaultMaxPixels        = 400_000_000
 )
 
 // DefaultLimits returns the limits Open uses for zero fields.
 func DefaultLimits() Limits {
 	return Limits{
 		MaxEntryBytes: DefaultMaxEntryBytes, MaxTotalBytes: DefaultMaxTotalBytes,
+		MaxManifestBytes: DefaultMaxManifestBytes, MaxLASBytes: DefaultMaxLASBytes,
 		MaxEntries: DefaultMaxEntries, MaxPixels: DefaultMaxPixels,
 	}
 }
@@ -88,6 +104,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxTotalBytes <= 0 {
 		l.MaxTotalBytes = d.MaxTotalBytes
+	}
+	if l.MaxManifestBytes <= 0 {
+		l.MaxManifestBytes = d.MaxManifestBytes
+	}
+	if l.MaxLASBytes <= 0 {
+		l.MaxLASBytes = d.MaxLASBytes
 	}
 	if l.MaxEntries <= 0 {
 		l.MaxEntries = d.MaxEntries
@@ -123,4 +145,47 @@ type Contents struct {
 	Truth *Entry
 	// Others names every other file, skipped (directories are not listed).
 	Others []string
+	// Skipped says why each entry of Others was skipped, in archive order.
+	Skipped []Skipped
+}
+
+// Skipped is a file of the upload that is neither a page, the manifest nor
+// the truth LAS.
+type Skipped struct {
+	// Name is the entry's cleaned name.
+	Name string
+	// Reason says why it was skipped ("empty file, 0 bytes", "a nested
+	// archive; ...").
+	Reason string
+}
+
+// ErrNoPages is wrapped by [Contents.CheckPages] when no entry is a page.
+var ErrNoPages = errors.New("the upload holds no page image (TIFF, PNG or JPEG)")
+
+// CheckPages returns nil when the upload holds a page, else an error
+// wrapping ErrNoPages that names every skipped entry and why, e.g.
+// "...: skipped inner.zip (a nested archive; put its files in the upload
+// itself)".
+func (c *Contents) CheckPages() error {
+	if len(c.Pages) > 0 {
+		return nil
+	}
+	if len(c.Skipped) == 0 {
+		return fmt.Errorf("%w: the upload is empty", ErrNoPages)
+	}
+	parts := make([]string, len(c.Skipped))
+	for i, s := range c.Skipped {
+		parts[i] = fmt.Sprintf("%s (%s)", s.Name, s.Reason)
+	}
+	return fmt.Errorf("%w: skipped %s", ErrNoPages, strings.Join(parts, ", "))
+}
+
+// Options tune [OpenWith].
+type Options struct {
+	// Limits bound what is accepted; zero fields take their defaults.
+	Limits Limits
+	// ManifestGiven says the job brings its own manifest (submit
+	// --manifest): manifests inside the archive are then skipped, and
+	// neither two of them nor an empty one is an error.
+	ManifestGiven bool
 }

@@ -10,6 +10,8 @@ import (
 	_ "image/png"  // register PNG for image.DecodeConfig
 
 	_ "golang.org/x/image/tiff" // register TIFF for image.DecodeConfig
+
+	"github.com/welllog/digitiser/pkg/raster"
 )
 
 // imageFormat names the image format by magic bytes, or returns "".
@@ -27,8 +29,10 @@ func imageFormat(head []byte) string {
 
 type size struct{ w, h int }
 
-// maxTIFFPages bounds the IFD chain walked in one TIFF.
-const maxTIFFPages = 10000
+// maxTIFFPages bounds the IFD chain walked in one TIFF: the pages the
+// reassemble stage decodes from one file, so that ingest refuses what
+// reassembly would.
+const maxTIFFPages = raster.MaxTIFFPages
 
 // imageSizes reads the size of every page from the headers only: the decoder's
 // DecodeConfig for the first, and for TIFF a walk of the IFD chain for the
@@ -61,8 +65,12 @@ func tiffSizes(data []byte) ([]size, error) {
 	var sizes []size
 	seen := map[uint32]bool{}
 	for off := bo.Uint32(data[4:8]); off != 0; {
-		if seen[off] || len(sizes) >= maxTIFFPages {
-			return nil, errors.New("TIFF directory chain loops or is too long")
+		if seen[off] {
+			return nil, errors.New("TIFF directory chain loops")
+		}
+		if len(sizes) >= maxTIFFPages {
+			return nil, &UnsafeError{Reason: fmt.Sprintf("the TIFF has more than %d "+
+				"pages, the limit; split it into files of fewer pages", maxTIFFPages)}
 		}
 		seen[off] = true
 		if int64(off)+2 > int64(len(data)) {
@@ -77,11 +85,17 @@ func tiffSizes(data []byte) ([]size, error) {
 		var s size
 		for i := range n {
 			e := data[int64(off)+2+12*i:]
-			v := tiffValue(bo, e)
-			switch bo.Uint16(e) {
-			case 256:
+			tag := bo.Uint16(e)
+			if tag != 256 && tag != 257 {
+				continue
+			}
+			v, err := tiffValue(bo, e, data)
+			if err != nil {
+				return nil, fmt.Errorf("TIFF page %d: %w", len(sizes)+1, err)
+			}
+			if tag == 256 {
 				s.w = v
-			case 257:
+			} else {
 				s.h = v
 			}
 		}
@@ -94,13 +108,50 @@ func tiffSizes(data []byte) ([]size, error) {
 	return sizes, nil
 }
 
-// tiffValue reads a SHORT or LONG single value from a 12-byte IFD entry.
-func tiffValue(bo binary.ByteOrder, e []byte) int {
-	switch bo.Uint16(e[2:]) {
-	case 3:
-		return int(bo.Uint16(e[8:]))
-	case 4:
-		return int(bo.Uint32(e[8:]))
+// tiffFirstIFD returns the offset of a TIFF's first directory from its
+// 8-byte header.
+func tiffFirstIFD(head []byte) uint32 {
+	if head[0] == 'M' {
+		return binary.BigEndian.Uint32(head[4:8])
 	}
-	return 0
+	return binary.LittleEndian.Uint32(head[4:8])
+}
+
+// tiffValue reads the first value of a BYTE, SHORT or LONG IFD entry e as
+// golang.org/x/image/tiff does: from the entry itself when count values fit
+// in its 4 value bytes, else from the offset those bytes hold. Counting
+// only the value bytes would let a LONG[2] width show a small offset to
+// this check and a huge width to the decoder.
+func tiffValue(bo binary.ByteOrder, e, data []byte) (int, error) {
+	var width uint64
+	switch bo.Uint16(e[2:]) {
+	case 1: // BYTE
+		width = 1
+	case 3: // SHORT
+		width = 2
+	case 4: // LONG
+		width = 4
+	default:
+		return 0, fmt.Errorf("size tag %d has type %d; want BYTE, SHORT or LONG",
+			bo.Uint16(e), bo.Uint16(e[2:]))
+	}
+	count := uint64(bo.Uint32(e[4:]))
+	if count == 0 {
+		return 0, fmt.Errorf("size tag %d holds no value", bo.Uint16(e))
+	}
+	v := e[8:12]
+	if count*width > 4 {
+		off := uint64(bo.Uint32(e[8:]))
+		if off+width > uint64(len(data)) {
+			return 0, fmt.Errorf("size tag %d points past the end", bo.Uint16(e))
+		}
+		v = data[off : off+width]
+	}
+	switch width {
+	case 1:
+		return int(v[0]), nil
+	case 2:
+		return int(bo.Uint16(v)), nil
+	}
+	return int(bo.Uint32(v)), nil
 }

@@ -9,22 +9,33 @@ import (
 	"io"
 	"path"
 	"strings"
-
-	"github.com/welllog/digitiser/pkg/manifest"
 )
 
 // Open reads an upload named name (the name is used in messages and for a
 // single image's entry name only; the format comes from the first bytes)
 // and sorts its files into pages, manifest, truth LAS and others. Zero
-// fields of lim take the defaults of DefaultLimits.
+// fields of lim take the defaults of DefaultLimits. It is OpenWith with no
+// manifest given.
 //
 // Errors: *UnsafeError (errors.Is ErrUnsafe) for anything that breaks the
-// safety rules or the limits; ErrCorrupt for damaged input; ErrFormat for
-// an upload of another kind; ErrAmbiguous for two manifests, two truth LAS
-// files or two entries of the same name. Every message names the entry.
+// safety rules or the limits; ErrCorrupt for damaged input (an empty
+// manifest included); ErrFormat for an upload of another kind; ErrAmbiguous
+// for two manifests, two truth LAS files or two entries of the same name.
+// Every message names the entry.
 func Open(name string, r io.Reader, lim Limits) (*Contents, error) {
-	rd := &reader{lim: lim.withDefaults(), c: &Contents{}, seen: map[string]bool{}}
+	return OpenWith(name, r, Options{Limits: lim})
+}
+
+// OpenWith is Open with options: see [Options]. When r is an
+// io.ReaderAt with a Size method (*bytes.Reader, *io.SectionReader), a zip
+// is read in place rather than copied.
+func OpenWith(name string, r io.Reader, opt Options) (*Contents, error) {
+	rd := &reader{lim: opt.Limits.withDefaults(), opt: opt, c: &Contents{},
+		seen: map[string]bool{}}
 	if err := rd.open(name, r); err != nil {
+		return nil, fmt.Errorf("archive %s: %w", name, err)
+	}
+	if err := rd.checkManifest(); err != nil {
 		return nil, fmt.Errorf("archive %s: %w", name, err)
 	}
 	return rd.c, nil
@@ -59,6 +70,7 @@ func sniff(head []byte) kind {
 // limits apply to.
 type reader struct {
 	lim     Limits
+	opt     Options
 	c       *Contents
 	total   int64
 	entries int
@@ -72,7 +84,19 @@ func (rd *reader) streamLimit() int64 {
 	return rd.lim.MaxTotalBytes + int64(rd.lim.MaxEntries)*4096 + 1<<20
 }
 
+// sizedReaderAt is an upload already in memory or on disk.
+type sizedReaderAt interface {
+	io.ReaderAt
+	Size() int64
+}
+
 func (rd *reader) open(name string, r io.Reader) error {
+	if sr, ok := r.(sizedReaderAt); ok {
+		var head [4]byte
+		if n, _ := sr.ReadAt(head[:], 0); n == 4 && sniff(head[:]) == kindZip {
+			return rd.readZipAt(sr, sr.Size())
+		}
+	}
 	br := bufio.NewReaderSize(r, 4096)
 	head, err := br.Peek(512)
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -125,33 +149,8 @@ func (rd *reader) single(name string, r io.Reader) error {
 		base = "upload"
 	}
 	rd.entries = 1
-	data, err := rd.readEntry(base, r)
-	if err != nil {
-		return err
-	}
-	return rd.add(base, data)
-}
-
-// readEntry reads one entry's bytes, counting what is actually decompressed
-// against the per-entry and total limits.
-func (rd *reader) readEntry(entry string, r io.Reader) ([]byte, error) {
-	remaining := rd.lim.MaxTotalBytes - rd.total
-	limit := min(rd.lim.MaxEntryBytes, remaining)
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, rd.streamErr(entry, err)
-	}
-	n := int64(len(data))
-	switch {
-	case n > rd.lim.MaxEntryBytes:
-		return nil, unsafe(entry, "decompresses to more than %s, the per-entry limit",
-			sizeText(rd.lim.MaxEntryBytes))
-	case n > remaining:
-		return nil, unsafe(entry, "the archive decompresses to more than %s in total, the limit",
-			sizeText(rd.lim.MaxTotalBytes))
-	}
-	rd.total += n
-	return data, nil
+	rd.seen[base] = true
+	return rd.image(base, base, r, -1)
 }
 
 // streamErr turns a read failure into an unsafe error when the stream limit
@@ -175,70 +174,6 @@ func (rd *reader) countEntry(entry string) error {
 		return unsafe(entry, "the archive has more than %d entries, the limit", rd.lim.MaxEntries)
 	}
 	return nil
-}
-
-// add files one entry by role: manifest, truth LAS, page or other.
-func (rd *reader) add(name string, data []byte) error {
-	if rd.seen[name] {
-		return fmt.Errorf("%w: entry %q appears twice", ErrAmbiguous, name)
-	}
-	rd.seen[name] = true
-
-	switch {
-	case isJunk(name):
-		rd.c.Others = append(rd.c.Others, name)
-	case manifest.IsManifestName(name):
-		if rd.c.Manifest != nil {
-			return fmt.Errorf("%w: two manifests, %q and %q; keep one",
-				ErrAmbiguous, rd.c.Manifest.Name, name)
-		}
-		rd.c.Manifest = &Entry{Name: name, Data: data}
-	case strings.EqualFold(path.Ext(name), ".las"):
-		if rd.c.Truth != nil {
-			return fmt.Errorf("%w: two LAS files, %q and %q; keep the one to score against",
-				ErrAmbiguous, rd.c.Truth.Name, name)
-		}
-		rd.c.Truth = &Entry{Name: name, Data: data}
-	case imageFormat(data) != "":
-		page, err := rd.page(name, data)
-		if err != nil {
-			return err
-		}
-		rd.c.Pages = append(rd.c.Pages, page)
-	default:
-		rd.c.Others = append(rd.c.Others, name)
-	}
-	return nil
-}
-
-// page checks an image's header: it must decode, and every page (each IFD of
-// a TIFF) must be within MaxPixels.
-func (rd *reader) page(name string, data []byte) (Entry, error) {
-	format := imageFormat(data)
-	sizes, err := imageSizes(format, data)
-	if err != nil {
-		return Entry{}, fmt.Errorf("%w: entry %q: %s header does not decode: %w",
-			ErrCorrupt, name, format, err)
-	}
-	for i, s := range sizes {
-		if s.w <= 0 || s.h <= 0 {
-			return Entry{}, fmt.Errorf("%w: entry %q: page %d is %dx%d px",
-				ErrCorrupt, name, i+1, s.w, s.h)
-		}
-		if px := int64(s.w) * int64(s.h); px > rd.lim.MaxPixels {
-			return Entry{}, unsafe(name, "page %d is %dx%d px = %.1f Mpx, over the %.1f Mpx limit",
-				i+1, s.w, s.h, float64(px)/1e6, float64(rd.lim.MaxPixels)/1e6)
-		}
-	}
-	return Entry{Name: name, Data: data, Format: format,
-		Width: sizes[0].w, Height: sizes[0].h}, nil
-}
-
-// isJunk spots the metadata files desktop archivers add.
-func isJunk(name string) bool {
-	base := path.Base(name)
-	return strings.HasPrefix(name, "__MACOSX/") || strings.HasPrefix(base, "._") ||
-		base == ".DS_Store" || strings.EqualFold(base, "Thumbs.db")
 }
 
 // cleanName checks an entry name and returns it cleaned ("./a//b" -> "a/b").

@@ -53,9 +53,5 @@ func (rd *reader) tarEntry(tr *tar.Reader, hdr *tar.Header) error {
 		return nil
 	}
 
-	data, err := rd.readEntry(hdr.Name, tr)
-	if err != nil {
-		return err
-	}
-	return rd.add(name, data)
+	return rd.entry(hdr.Name, name, tr, hdr.Size)
 }

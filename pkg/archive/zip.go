@@ -10,13 +10,21 @@ import (
 )
 
 // readZip reads the whole upload (zip needs random access), bounded by the
-// same stream limit as a tar, then every entry through readEntry.
+// same stream limit as a tar, then every entry.
 func (rd *reader) readZip(r io.Reader) error {
 	data, err := io.ReadAll(newLimitedStream(r, rd.streamLimit()))
 	if err != nil {
 		return rd.streamErr("", err)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	return rd.readZipAt(bytes.NewReader(data), int64(len(data)))
+}
+
+// readZipAt reads a zip of size bytes in place.
+func (rd *reader) readZipAt(r io.ReaderAt, size int64) error {
+	if size > rd.streamLimit() {
+		return unsafe("", "the upload is %s, over the limits", sizeText(size))
+	}
+	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return fmt.Errorf("%w: zip directory: %w", ErrCorrupt, err)
 	}
@@ -61,11 +69,11 @@ func (rd *reader) zipEntry(f *zip.File) error {
 	}
 	defer rc.Close()
 
-	data, err := rd.readEntry(f.Name, rc)
-	if err != nil {
-		return err
+	declared := int64(-1)
+	if f.UncompressedSize64 <= 1<<62 {
+		declared = int64(f.UncompressedSize64) // the zip reader stops at it
 	}
-	return rd.add(name, data)
+	return rd.entry(f.Name, name, rc, declared)
 }
 
 // checkMode refuses links, devices, pipes and sockets.

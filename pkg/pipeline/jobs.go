@@ -108,6 +108,15 @@ func (j *Jobs) Create(ctx context.Context, job *pb.Job) error {
 	return nil
 }
 
+// Delete removes a job's record and its history; a missing record is not
+// an error. It is for a job that never started (its upload failed).
+func (j *Jobs) Delete(ctx context.Context, id string) error {
+	if err := j.kv.Purge(ctx, id); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("delete job %s: %w", id, err)
+	}
+	return nil
+}
+
 // Get returns the record of a job; ErrJobNotFound when there is none.
 func (j *Jobs) Get(ctx context.Context, id string) (*pb.Job, error) {
 	job, _, err := j.get(ctx, id)

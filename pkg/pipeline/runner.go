@@ -213,13 +213,23 @@ func (r *Runner) handle(ctx context.Context, stage string, h Handler, msg jetstr
 	}
 
 	t := &Task{Cmd: cmd, Job: job, Store: r.Store, Log: log, Attempt: cmd.Attempt,
-		tracer: r.tracer()}
+		tracer: r.tracer(), jobs: r.Jobs}
 	started := time.Now()
-	outputs, err := h(ctx, t)
+	outputs, err := call(ctx, stage, h, t)
 	sctx, cancel = r.settle(ctx) // a fresh timeout for what follows the work
 	defer cancel()
 	if err != nil {
+		var pe *PanicError
+		if errors.As(err, &pe) {
+			log.Error("stage handler panicked", "panic", fmt.Sprint(pe.Value),
+				"stack", string(pe.Stack))
+		}
 		switch {
+		case errors.Is(err, errStale):
+			log.Info("run superseded by a rerun; outputs not written",
+				"generation", cmd.Generation)
+			_ = msg.Ack()
+			return outcomeSkipped
 		case IsRejected(err) && !isCancellation(err):
 			return r.fail(sctx, stage, msg, cmd, err, log)
 		case ctx.Err() != nil:

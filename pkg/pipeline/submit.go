@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -117,15 +119,44 @@ func RootSpanContext(job *pb.Job) trace.SpanContext {
 		TraceFlags: trace.FlagsSampled, Remote: true})
 }
 
-// Rerun starts a new run of job id from stage from; empty from means the
-// failed stage, or the first stage not done. Stages from there on are reset
-// to pending and their commands of earlier runs are ignored; the outputs of
-// the stages before are reused.
+// ErrJobActive is wrapped by Rerun when the job is queued or running and
+// RerunOptions.Force is not set.
+var ErrJobActive = errors.New("job is still queued or running")
+
+// RerunOptions tune [RerunWith].
+type RerunOptions struct {
+	// From is the stage to start from; empty means the failed stage, or
+	// the first stage not done.
+	From string
+	// Force starts the new run even while the job is queued or running.
+	// The old run's commands are then skipped, and its stage in flight
+	// writes nothing once it sees the new run (see [Task.Put]); use it for
+	// a job whose worker is gone.
+	Force bool
+}
+
+// Rerun is RerunWith with From set to from and no Force.
 func Rerun(ctx context.Context, b *bus.Bus, jobs *Jobs, id, from string) (*pb.Job, error) {
+	return RerunWith(ctx, b, jobs, id, RerunOptions{From: from})
+}
+
+// RerunWith starts a new run of job id from opt.From. Stages from there on
+// are reset to pending and their commands of earlier runs are ignored; the
+// outputs of the stages before are reused. A job still queued or running
+// is refused with ErrJobActive unless opt.Force: two runs at once would
+// write the same keys.
+func RerunWith(ctx context.Context, b *bus.Bus, jobs *Jobs, id string,
+	opt RerunOptions) (*pb.Job, error) {
+	from := opt.From
 	if from != "" && StageIndex(from) < 0 {
 		return nil, fmt.Errorf("rerun %s: unknown stage %q: use one of %v", id, from, Stages)
 	}
 	job, err := jobs.Update(ctx, id, func(j *pb.Job) error {
+		if !opt.Force && active(j) {
+			return fmt.Errorf("rerun %s: %w (%s); wait for it to end (`digitise status "+
+				"%s`), or pass --force if its worker is gone", id, ErrJobActive,
+				activity(j), id)
+		}
 		start := from
 		if start == "" {
 			start = firstUnfinished(j)
@@ -158,6 +189,25 @@ func Rerun(ctx context.Context, b *bus.Bus, jobs *Jobs, id, from string) (*pb.Jo
 		return nil, err
 	}
 	return job, nil
+}
+
+// active reports whether a job is queued or running.
+func active(j *pb.Job) bool {
+	return j.State == pb.JobState_JOB_STATE_QUEUED || j.State == pb.JobState_JOB_STATE_RUNNING
+}
+
+// activity says what an active job is doing: "run 2, stage segment
+// running".
+func activity(j *pb.Job) string {
+	for _, s := range Stages {
+		switch rec := StageRecord(j, s); rec.State {
+		case pb.StageState_STAGE_STATE_RUNNING, pb.StageState_STAGE_STATE_RETRYING:
+			return fmt.Sprintf("run %d, stage %s %s", j.Generation, s,
+				strings.ToLower(strings.TrimPrefix(rec.State.String(), "STAGE_STATE_")))
+		}
+	}
+	return fmt.Sprintf("run %d, %s", j.Generation,
+		strings.ToLower(strings.TrimPrefix(j.State.String(), "JOB_STATE_")))
 }
 
 // firstUnfinished returns the failed stage, else the first stage not

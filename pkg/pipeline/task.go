@@ -61,6 +61,9 @@ type Task struct {
 	Log     *slog.Logger
 	Attempt uint32
 	tracer  trace.Tracer
+	// jobs, when set (by the Runner), lets Put check that this run is
+	// still the job's current one before it writes.
+	jobs *Jobs
 }
 
 // Key returns the work-bucket key of an output of this stage:
@@ -110,10 +113,24 @@ func (t *Task) GetFrom(ctx context.Context, bucket, key string) ([]byte, error) 
 }
 
 // Put writes an output of this stage in a "s3.put" span and returns its
-// key.
+// key. Under a Runner it first checks that the job has not been rerun
+// since this command's run began: a superseded run writes nothing (the
+// error wraps errStale and the Runner acks the command without recording
+// it), so that it cannot overwrite the new run's outputs, which live under
+// the same keys. The check and the write are not atomic; `digitise rerun`
+// refuses a running job without --force, which leaves only that window.
 func (t *Task) Put(ctx context.Context, name string, data []byte,
 	contentType string) (string, error) {
 	key := t.Key(name)
+	if t.jobs != nil {
+		j, err := t.jobs.Get(ctx, t.Cmd.JobId)
+		if err != nil {
+			return "", fmt.Errorf("write %s: %w", key, err)
+		}
+		if j.Generation != t.Cmd.Generation {
+			return "", fmt.Errorf("write %s: run %d: %w", key, t.Cmd.Generation, errStale)
+		}
+	}
 	ctx, span := t.Span(ctx, "s3.put", attribute.String("key", key),
 		attribute.Int("bytes", len(data)))
 	defer span.End()

@@ -249,8 +249,11 @@ func cmdRerun(args []string) error {
 	from := fs.String("from", "", "stage to start from (default: the failed stage, else "+
 		"the first unfinished one, else ingest): "+strings.Join(pipeline.Stages, ", "))
 	failed := fs.Bool("failed", false, "rerun every failed job from its failed stage")
-	fs.Usage = usageFor(fs, "rerun JOB [--from STAGE] | rerun --failed",
+	force := fs.Bool("force", false, "rerun even a job still queued or running (its "+
+		"worker gone); the old run's outputs are then dropped")
+	fs.Usage = usageFor(fs, "rerun JOB [--from STAGE] [--force] | rerun --failed",
 		"Run a job again from a stage, reusing the outputs of the stages before it.\n"+
+			"A job still queued or running is refused unless --force.\n"+
 			"Stages: "+strings.Join(pipeline.Stages, ", "))
 	want, what := 1, "one job id, or --failed"
 	if containsFlag(args, "failed") {
@@ -287,7 +290,8 @@ func cmdRerun(args []string) error {
 		}
 	}
 	for _, id := range ids {
-		job, err := pipeline.Rerun(ctx, conn.Bus, conn.Jobs, id, *from)
+		job, err := pipeline.RerunWith(ctx, conn.Bus, conn.Jobs, id,
+			pipeline.RerunOptions{From: *from, Force: *force})
 		if err != nil {
 			return err
 		}

@@ -112,20 +112,51 @@ func submit(ctx context.Context, cfg *Config, conn *Conn, req SubmitRequest) (*p
 	if err != nil {
 		return nil, err
 	}
-	if mdata != nil {
-		if err := store.PutBytes(ctx, conn.Store, cfg.InboxBucket, jr.ManifestKey, mdata,
-			"application/yaml"); err != nil {
-			return nil, fmt.Errorf("upload manifest: %w", err)
-		}
-	}
-	if err := store.PutBytes(ctx, conn.Store, cfg.InboxBucket, jr.SourceKey, data,
-		"application/octet-stream"); err != nil {
-		return nil, fmt.Errorf("upload archive: %w", err)
+	if err := upload(ctx, cfg, conn, jr, data, mdata); err != nil {
+		return nil, abandon(ctx, cfg, conn, jr, err)
 	}
 	if err := pipeline.StartJob(ctx, conn.Bus, job); err != nil {
 		return nil, err
 	}
 	return job, nil
+}
+
+// upload writes the manifest (when given) and the archive to the inbox.
+func upload(ctx context.Context, cfg *Config, conn *Conn, jr pipeline.JobRequest,
+	data, mdata []byte) error {
+	if mdata != nil {
+		if err := store.PutBytes(ctx, conn.Store, cfg.InboxBucket, jr.ManifestKey, mdata,
+			"application/yaml"); err != nil {
+			return fmt.Errorf("upload manifest: %w", err)
+		}
+	}
+	if err := store.PutBytes(ctx, conn.Store, cfg.InboxBucket, jr.SourceKey, data,
+		"application/octet-stream"); err != nil {
+		return fmt.Errorf("upload archive: %w", err)
+	}
+	return nil
+}
+
+// abandon undoes a submission whose upload failed: it deletes the job
+// record, which would otherwise stay queued with no input, and whatever
+// was uploaded, on a context that outlives ctx by 10 s. It returns cause,
+// with what could not be cleaned.
+func abandon(ctx context.Context, cfg *Config, conn *Conn, jr pipeline.JobRequest,
+	cause error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	cause = fmt.Errorf("%w; no job was started, submit again once the store is reachable",
+		cause)
+	if err := conn.Jobs.Delete(ctx, jr.JobID); err != nil {
+		return fmt.Errorf("%w (the record of job %s is left queued: %w)", cause, jr.JobID,
+			err)
+	}
+	for _, key := range []string{jr.SourceKey, jr.ManifestKey} {
+		if key != "" {
+			_ = conn.Store.Delete(ctx, cfg.InboxBucket, key)
+		}
+	}
+	return cause
 }
 
 // waitJob follows a job, redrawing a per-stage progress line on every

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -73,10 +72,8 @@ func (e *Events) handle(ctx context.Context, data []byte) error {
 // hash of bucket, key and ETag, and uploads made by `submit` (under their
 // job's id) already have their job.
 func (e *Events) startJob(ctx context.Context, ev stack.ObjectEvent) error {
-	if first, _, ok := strings.Cut(ev.Key, "/"); ok {
-		if _, err := e.Jobs.Get(ctx, first); err == nil {
-			return nil
-		}
+	if pipeline.UploadOwner(ctx, e.Jobs, e.Log, ev.Key) != nil {
+		return nil
 	}
 	sum := sha256.Sum256([]byte(ev.Bucket + "/" + ev.Key + "@" + ev.ETag))
 	id := "ev-" + hex.EncodeToString(sum[:8])

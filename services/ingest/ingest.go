@@ -20,8 +20,8 @@ import (
 // Config of the ingest stage.
 type Config struct {
 	// Limits bound what an archive may hold; zero fields take
-	// pkg/archive's defaults (512 MiB an entry, 2 GiB in all, 10000
-	// entries, 400 Mpx an image).
+	// pkg/archive's defaults (see archive.Limits: 256 MiB an entry, 1 GiB
+	// in all, 400 Mpx an image).
 	Limits archive.Limits
 }
 
@@ -39,14 +39,14 @@ func run(ctx context.Context, t *pipeline.Task, cfg Config) (map[string]string, 
 		return nil, err
 	}
 	_, span := t.Span(ctx, "archive.open")
-	contents, err := archive.Open(path.Base(cmd.SourceKey), bytes.NewReader(data), cfg.Limits)
+	contents, err := archive.OpenWith(path.Base(cmd.SourceKey), bytes.NewReader(data),
+		archive.Options{Limits: cfg.Limits, ManifestGiven: cmd.ManifestKey != ""})
 	span.End()
 	if err != nil {
 		return nil, refuse(err)
 	}
-	if len(contents.Pages) == 0 {
-		return nil, badInput(errors.New("the upload holds no page image " +
-			"(TIFF, PNG or JPEG)"))
+	if err := contents.CheckPages(); err != nil {
+		return nil, badInput(err)
 	}
 
 	m, err := readManifest(ctx, t, contents)
