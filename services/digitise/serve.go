@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/welllog/digitiser/pkg/archive"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -71,6 +72,12 @@ type ServeConfig struct {
 	// Ops serves /healthz, /readyz and /metrics on this address; empty
 	// means none. Env DIGITISE_OPS_ADDR.
 	Ops string
+	// MaxEntryMiB, MaxTotalMiB and MaxMpx bound an upload at ingest: one
+	// entry's and all entries' decompressed size, and each image's width x
+	// height in megapixels; 0 takes pkg/archive's defaults (256 MiB, 1 GiB,
+	// 400 Mpx). Env DIGITISE_MAX_ENTRY_MIB, DIGITISE_MAX_TOTAL_MIB,
+	// DIGITISE_MAX_MPX.
+	MaxEntryMiB, MaxTotalMiB, MaxMpx int
 	// Hold delays every command this long before its work starts: fault
 	// injection for tests (a worker killed mid-stage). Env DIGITISE_HOLD.
 	Hold time.Duration
@@ -92,6 +99,12 @@ func (s *ServeConfig) Register(fs *flag.FlagSet) {
 	s.registerSegment(fs)
 	fs.IntVar(&s.Replicas, "js-replicas", envInt("JS_REPLICAS", 1),
 		"replicas of the JetStream streams and job records (1, or 3 or 5 on a cluster)")
+	fs.IntVar(&s.MaxEntryMiB, "max-entry-mib", envInt("MAX_ENTRY_MIB", 0),
+		"ingest: largest decompressed archive entry, MiB (0: 256)")
+	fs.IntVar(&s.MaxTotalMiB, "max-total-mib", envInt("MAX_TOTAL_MIB", 0),
+		"ingest: largest decompressed upload in all, MiB (0: 1024)")
+	fs.IntVar(&s.MaxMpx, "max-mpx", envInt("MAX_MPX", 0),
+		"ingest: largest image, megapixels (0: 400)")
 	fs.StringVar(&s.Ops, "ops", envDefault("OPS_ADDR", ""),
 		"address for /healthz, /readyz, /metrics (e.g. 127.0.0.1:9090)")
 	fs.DurationVar(&s.Hold, "hold", durationEnv("HOLD", 0),
@@ -129,6 +142,10 @@ func (s *ServeConfig) Validate() error {
 	if s.ONNXThreads < 0 {
 		return fmt.Errorf("--onnx-threads (DIGITISE_ONNX_THREADS) %d: use 0 or more",
 			s.ONNXThreads)
+	}
+	if s.MaxEntryMiB < 0 || s.MaxTotalMiB < 0 || s.MaxMpx < 0 {
+		return fmt.Errorf("--max-entry-mib, --max-total-mib and --max-mpx must be 0 " +
+			"(default) or more")
 	}
 	if s.Replicas < 1 || s.Replicas > 5 {
 		return fmt.Errorf("--js-replicas (DIGITISE_JS_REPLICAS) %d: use 1, 3 or 5 "+
@@ -203,7 +220,7 @@ func workers(ctx context.Context, cfg *Config, sc *ServeConfig, conn *Conn,
 	}
 	defer segStage.Close()
 	handlers := map[string]pipeline.Handler{
-		pipeline.StageIngest:     ingest.New(ingest.Config{}),
+		pipeline.StageIngest:     ingest.New(ingest.Config{Limits: sc.archiveLimits()}),
 		pipeline.StageReassemble: reassemble.New(reassemble.Config{}),
 		pipeline.StagePreprocess: preprocess.New(preprocess.Config{}),
 		pipeline.StageSegment:    segStage.Handle,
@@ -333,4 +350,14 @@ func cmdServe(args []string) error {
 		}()
 	}
 	return workers(ctx, &cfg, &sc, conn, obs.Log, obs.Metrics)
+}
+
+// archiveLimits are the ingest stage's upload limits; zero fields take
+// pkg/archive's defaults.
+func (s *ServeConfig) archiveLimits() archive.Limits {
+	return archive.Limits{
+		MaxEntryBytes: int64(s.MaxEntryMiB) << 20,
+		MaxTotalBytes: int64(s.MaxTotalMiB) << 20,
+		MaxPixels:     int64(s.MaxMpx) * 1_000_000,
+	}
 }
