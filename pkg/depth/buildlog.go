@@ -18,6 +18,11 @@ const MaxGapRows = 2
 // ErrNoData is wrapped when BuildLog has no main-pass rows to resample.
 var ErrNoData = errors.New("no depth rows to log")
 
+// ErrRowCap is wrapped when the output interval holds more rows than
+// m.Depth.RowCap() (manifest.DefaultMaxRows, two million, unless
+// depth.max_rows says otherwise) or fewer than two.
+var ErrRowCap = errors.New("output rows out of range")
+
 // BuildLog turns traces into a LAS file: every manifest curve (in manifest
 // order, matched to its trace by mnemonic) is converted row by row from
 // track position to value (main scale; for wrapped rows the backup scale
@@ -29,18 +34,27 @@ var ErrNoData = errors.New("no depth rows to log")
 // m.Depth.Start..Stop when set, else the main-pass depths the traces
 // cover, rounded inwards to the step. DEPT (unit m.Depth.Unit) is the
 // first curve. Errors wrap ErrNoData when no trace row is in the main
-// pass.
+// pass or the calibration is not finite, and ErrRowCap when STRT..STOP
+// holds more than m.Depth.RowCap() rows or fewer than two; the message
+// says which manifest field to change. Nothing is allocated before these
+// checks, so absurd depths give an error, never a panic.
 func BuildLog(traces []vector.Trace, cal *Calibration,
 	m *manifest.Manifest) (*las.File, error) {
 	if cal == nil || len(cal.Segments) == 0 {
 		return nil, fmt.Errorf("build log: %w: no calibration segments", ErrNoData)
+	}
+	if err := checkSegments(cal.Segments); err != nil {
+		return nil, fmt.Errorf("build log: %w", err)
 	}
 	strt, stop, err := interval(traces, cal, m)
 	if err != nil {
 		return nil, fmt.Errorf("build log: %w", err)
 	}
 	step := m.Depth.Step
-	n := int(math.Floor((stop-strt)/step+1e-6)) + 1
+	n, err := rowCount(strt, stop, m.Depth)
+	if err != nil {
+		return nil, fmt.Errorf("build log: %w", err)
+	}
 
 	depth := make([]float64, n)
 	rows := make([]float64, n)
@@ -81,12 +95,17 @@ func BuildLog(traces []vector.Trace, cal *Calibration,
 // step.
 func interval(traces []vector.Trace, cal *Calibration,
 	m *manifest.Manifest) (float64, float64, error) {
-	step := m.Depth.Step
-	if !(step > 0) {
-		return 0, 0, fmt.Errorf("depth.step %v: must be > 0", step)
+	d := m.Depth
+	step := d.Step
+	if !(step > 0) || math.IsInf(step, 0) {
+		return 0, 0, fmt.Errorf("depth.step %v: must be a finite number > 0", step)
 	}
-	if m.Depth.Stop > m.Depth.Start {
-		return m.Depth.Start, m.Depth.Stop, nil
+	if !finite(d.Start) || !finite(d.Stop) {
+		return 0, 0, fmt.Errorf("depth.start %v and depth.stop %v: give finite depths",
+			d.Start, d.Stop)
+	}
+	if d.Stop != 0 && d.Stop > d.Start {
+		return d.Start, d.Stop, nil
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, t := range traces {
@@ -109,13 +128,53 @@ func interval(traces []vector.Trace, cal *Calibration,
 	if m.Depth.Start != 0 {
 		lo = m.Depth.Start
 	}
-	lo = math.Ceil(lo/step-1e-6) * step
-	hi = math.Floor(hi/step+1e-6) * step
-	if math.IsInf(lo, 0) || math.IsInf(hi, 0) || hi < lo {
+	if !finite(lo) || !finite(hi) || hi < lo {
 		return 0, 0, fmt.Errorf("%w: the traces cover no main-pass rows", ErrNoData)
 	}
+	rlo := math.Ceil(lo/step-1e-6) * step
+	rhi := math.Floor(hi/step+1e-6) * step
+	if !finite(rlo) || !finite(rhi) || !(manifest.Rows(rlo, rhi, step) >= 2) {
+		return 0, 0, fmt.Errorf("%w: depth.step %v %s is coarser than the logged "+
+			"interval %.6g..%.6g: set a finer depth.step", ErrRowCap, step, d.Unit, lo, hi)
+	}
+	lo, hi = rlo, rhi
 	return lo, hi, nil
 }
+
+// rowCount returns the rows from strt to stop at d.Step, or an error
+// wrapping ErrRowCap when they are fewer than two or over d.RowCap().
+func rowCount(strt, stop float64, d manifest.Depth) (int, error) {
+	rows := manifest.Rows(strt, stop, d.Step)
+	switch {
+	case math.IsNaN(rows):
+		return 0, fmt.Errorf("%w: depth %v..%v at step %v", ErrRowCap, strt, stop, d.Step)
+	case rows > float64(d.RowCap()):
+		return 0, fmt.Errorf("%w: depth %v..%v %s at step %v gives %.3g rows, over the "+
+			"cap of %d: set a coarser depth.step, a narrower depth.start..stop, or "+
+			"raise depth.max_rows (at most %d)", ErrRowCap, strt, stop, d.Unit, d.Step,
+			rows, d.RowCap(), manifest.LimitMaxRows)
+	case rows < 2 && stop > strt:
+		return 0, fmt.Errorf("%w: depth %v..%v %s at step %v gives one row: set a "+
+			"depth.step under %v", ErrRowCap, strt, stop, d.Unit, d.Step, stop-strt)
+	case rows < 2:
+		return 0, fmt.Errorf("%w: the log would hold the single depth %v %s: check "+
+			"depth.start, depth.stop and the depth calibration", ErrRowCap, strt, d.Unit)
+	}
+	return int(rows), nil
+}
+
+// checkSegments refuses a calibration with a non-finite segment.
+func checkSegments(segs []Segment) error {
+	for i, s := range segs {
+		if !finite(s.RowFrom) || !finite(s.RowTo) || !finite(s.Depth0) || !finite(s.Rate) {
+			return fmt.Errorf("%w: calibration segment %d is not finite (%+v): check "+
+				"depth.tie_points", ErrNoData, i+1, s)
+		}
+	}
+	return nil
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // findTrace returns the trace of a mnemonic, else the one at the curve's
 // manifest index when it has no mnemonic, else nil.

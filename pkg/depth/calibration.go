@@ -76,14 +76,21 @@ var ErrNoCalibration = errors.New("no depth calibration")
 // (searched for when the band is empty) inside layout.Body and
 // layout.Repeat (the whole image when Body is empty). Either way the fit
 // is robust (RANSAC) and piecewise: one linear segment per stitched page
-// or pass. Errors wrap ErrNoCalibration and say what to add.
+// or pass. Tie points must be finite and fall inside the strip: rows
+// 0..H-1 of img (of layout.Height when img is nil; unchecked when both are
+// unknown) after tf. Errors wrap ErrNoCalibration and say what to add or
+// fix.
 func Calibrate(img *image.Gray, layout raster.Layout, tf raster.Transform,
 	m *manifest.Manifest) (*Calibration, error) {
 	if m == nil {
 		return nil, fmt.Errorf("calibrate depth: %w: no manifest", ErrNoCalibration)
 	}
 	if len(m.Depth.TiePoints) >= 2 {
-		cal, err := fromTiePoints(layout, tf, m)
+		height := layout.Height
+		if img != nil {
+			height = img.Bounds().Dy()
+		}
+		cal, err := fromTiePoints(layout, tf, height, m)
 		if err != nil {
 			return nil, fmt.Errorf("calibrate depth: %w", err)
 		}

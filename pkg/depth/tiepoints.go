@@ -19,7 +19,11 @@ const tiePointTolPx = 3.0
 // (the strip's centre when the track is unknown). Three or more tie points
 // are fitted by RANSAC, so one wrong point is reported as an outlier; tie
 // points that disagree in groups make one segment per group (pages).
-func fromTiePoints(layout raster.Layout, tf raster.Transform,
+//
+// height is the deskewed strip's height in px (0: unknown). A tie point
+// that is not finite, or whose row maps outside rows 0..height-1 (give or
+// take tiePointEdgePx), is an error naming the strip's row range.
+func fromTiePoints(layout raster.Layout, tf raster.Transform, height int,
 	m *manifest.Manifest) (*Calibration, error) {
 	x := tf.CX + tf.DX
 	if w := layout.DepthTrack.Width(); w > 0 {
@@ -29,9 +33,16 @@ func fromTiePoints(layout raster.Layout, tf raster.Transform,
 	}
 
 	o := make([]obs, 0, len(m.Depth.TiePoints))
-	for _, tp := range m.Depth.TiePoints {
+	for i, tp := range m.Depth.TiePoints {
+		if !finite(tp.Row) || !finite(tp.Depth) {
+			return nil, fmt.Errorf("%w: depth.tie_points[%d] (row %v, depth %v) is not a "+
+				"finite number: give both", ErrNoCalibration, i+1, tp.Row, tp.Depth)
+		}
 		xPre, _ := tf.Inverse(x, tp.Row)
 		_, row := tf.Apply(xPre, tp.Row)
+		if err := insideStrip(i, tp.Row, row, height, tf, x); err != nil {
+			return nil, err
+		}
 		o = append(o, obs{row: row, depth: tp.Depth,
 			label: fmt.Sprintf("tie point row %g", tp.Row)})
 	}
@@ -43,12 +54,35 @@ func fromTiePoints(layout raster.Layout, tf raster.Transform,
 		return nil, fmt.Errorf("%w: the tie points do not increase in depth down the "+
 			"strip: check depth.tie_points rows and depths", ErrNoCalibration)
 	}
-	hi := math.Max(float64(layout.Height), o[len(o)-1].row+1)
+	hi := math.Max(float64(max(layout.Height, height)), o[len(o)-1].row+1)
 	cal := &Calibration{Unit: m.Depth.Unit, Method: MethodTiePoints,
 		Segments: segments(pieces, 0, hi, layout.Repeat, nil)}
 	cal.Residuals = residuals(cal, o, inlier)
 	cal.summarise()
 	return cal, nil
+}
+
+// tiePointEdgePx is how far, in px, a tie point may map beyond the strip's
+// first or last row (deskew rounding) and still count as inside.
+const tiePointEdgePx = 2.0
+
+// insideStrip reports tie point i (row pre before deskew, row after it)
+// outside the strip's rows. The range in the message is in the user's
+// rows: px of the strip before deskew, at column x of the deskewed strip.
+func insideStrip(i int, pre, row float64, height int, tf raster.Transform,
+	x float64) error {
+	if height <= 0 {
+		return nil
+	}
+	last := float64(height - 1)
+	if row >= -tiePointEdgePx && row <= last+tiePointEdgePx {
+		return nil
+	}
+	_, top := tf.Inverse(x, 0)
+	_, bottom := tf.Inverse(x, last)
+	return fmt.Errorf("%w: depth.tie_points[%d] row %g is outside the strip, whose rows "+
+		"run %.0f..%.0f px from its top: check the row", ErrNoCalibration, i+1, pre,
+		math.Max(0, top), bottom)
 }
 
 // tiePointTol converts tiePointTolPx to depth units with the median rate

@@ -17,8 +17,12 @@ import (
 // and NULL carry their value after the colon, and Read swaps them back.
 // Data values may be separated by spaces, tabs or commas.
 // Values equal to the file's NULL (any value, e.g. -999.25 or -99999)
-// become NaN in Data. The index may increase or decrease. Errors wrap
-// ErrFormat and name the line to fix.
+// become NaN in Data, and so does a value written as NaN. The index may
+// increase or decrease. Each of ~Curve and ~A appears once and ~A last; a
+// second ~Curve or ~A section, a section after ~A, a NULL that is not a
+// finite number and an infinite data value are errors. Errors wrap
+// ErrFormat and name the line to fix; Read never panics on bad input
+// (FuzzRead checks it).
 func Read(r io.Reader) (*File, error) {
 	p := parser{f: &File{Version: "2.0", Null: DefaultNull}}
 	sc := bufio.NewScanner(r)
@@ -45,6 +49,7 @@ type parser struct {
 	section byte // 'V', 'W', 'C', 'P', 'O', 'A' or 0 before the first
 	other   strings.Builder
 	seenA   bool
+	seenC   bool
 	tokens  []float64 // wrapped data, flattened
 }
 
@@ -76,20 +81,31 @@ func (p *parser) feed(raw []byte) error {
 	return nil // a section we do not keep (e.g. LAS 3 sections)
 }
 
+// startSection opens a section. LAS 2.0 puts ~A last and each of ~C and
+// ~A once; a file that breaks this is refused rather than guessed at.
 func (p *parser) startSection(trim string) error {
 	if len(trim) < 2 {
 		return fmt.Errorf("%w: section line %q has no name", ErrFormat, trim)
 	}
-	p.section = strings.ToUpper(trim[1:2])[0]
-	switch p.section {
-	case 'V', 'W', 'C', 'P', 'O':
+	name := strings.ToUpper(trim[1:2])[0]
+	if p.seenA {
+		return fmt.Errorf("%w: section %q after the ~A data section: ~A must be the "+
+			"last section", ErrFormat, trim)
+	}
+	p.section = name
+	switch name {
+	case 'V', 'W', 'P', 'O':
+	case 'C':
+		if p.seenC {
+			return fmt.Errorf("%w: a second ~Curve section: list every curve in one "+
+				"~Curve section", ErrFormat)
+		}
+		p.seenC = true
 	case 'A':
 		if len(p.f.Curves) == 0 {
 			return fmt.Errorf("%w: ~A before any ~Curve section", ErrFormat)
 		}
-		if !p.seenA {
-			p.f.Data = make([][]float64, len(p.f.Curves))
-		}
+		p.f.Data = make([][]float64, len(p.f.Curves))
 		p.seenA = true
 	default:
 		p.section = '?'
@@ -119,8 +135,9 @@ func (p *parser) item(line string) error {
 		}
 		if strings.EqualFold(it.Mnemonic, "NULL") {
 			v, err := strconv.ParseFloat(it.Value, 64)
-			if err != nil {
-				return fmt.Errorf("%w: NULL value %q is not a number", ErrFormat, it.Value)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("%w: NULL value %q is not a finite number", ErrFormat,
+					it.Value)
 			}
 			p.f.Null = v
 		}
@@ -196,8 +213,8 @@ func (p *parser) data(trim string) error {
 	vals := make([]float64, 0, len(fields))
 	for _, s := range fields {
 		v, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return fmt.Errorf("%w: data value %q is not a number", ErrFormat, s)
+		if err != nil || math.IsInf(v, 0) {
+			return fmt.Errorf("%w: data value %q is not a finite number", ErrFormat, s)
 		}
 		if isNull(v, p.f.Null) {
 			v = math.NaN()

@@ -35,8 +35,12 @@ const wrapWidth = 80
 // section always holds COMP, WELL, FLD, LOC, CNTY, STAT, CTRY, SRVC, DATE,
 // UWI and API (empty when f.Well lacks them). Data are written one line
 // per depth step unless f.Wrap is set. Write fails when f has no curves,
-// when Data and Curves disagree in number or length, when a mnemonic is
-// empty or holds a space, dot or colon, or when the index holds NaN.
+// when Data and Curves disagree in number or length, when the index holds
+// NaN or Inf, and when a header item would not read back as written: a
+// mnemonic that is empty or holds a space, dot or colon, a unit with a
+// space or colon, a description with a colon, a newline in any item, two
+// curves with one mnemonic, a non-finite NULL (see checkFile). The error
+// names the item; nothing is written then.
 func Write(w io.Writer, f *File) error {
 	if err := check(f); err != nil {
 		return fmt.Errorf("write las: %w", err)
@@ -69,11 +73,10 @@ func check(f *File) error {
 	if len(f.Data) != len(f.Curves) {
 		return fmt.Errorf("%d curves but %d data columns", len(f.Curves), len(f.Data))
 	}
+	if err := checkFile(f); err != nil {
+		return err
+	}
 	for i, c := range f.Curves {
-		if c.Mnemonic == "" || strings.ContainsAny(c.Mnemonic, " .:\t") {
-			return fmt.Errorf("curve %d: mnemonic %q must be non-empty without "+
-				"spaces, dots or colons", i+1, c.Mnemonic)
-		}
 		if len(f.Data[i]) != len(f.Data[0]) {
 			return fmt.Errorf("curve %s has %d rows, index has %d",
 				c.Mnemonic, len(f.Data[i]), len(f.Data[0]))

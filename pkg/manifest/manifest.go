@@ -5,11 +5,14 @@
 package manifest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"path"
+	"reflect"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -86,6 +89,29 @@ type Depth struct {
 	// MajorEvery is the depth between labelled major grid lines in Unit, a
 	// hint for calibration (e.g. 50 ft); zero means detect.
 	MajorEvery float64 `json:"major_every,omitempty" yaml:"major_every,omitempty"`
+	// MaxRows caps the rows of the output LAS (one per step from STRT to
+	// STOP); zero means DefaultMaxRows. Validate refuses more than
+	// LimitMaxRows, and an interval over the cap is refused, not cut.
+	MaxRows int `json:"max_rows,omitempty" yaml:"max_rows,omitempty"`
+}
+
+// RowCap returns the output row cap: MaxRows, or DefaultMaxRows when unset.
+func (d Depth) RowCap() int {
+	if d.MaxRows > 0 {
+		return d.MaxRows
+	}
+	return DefaultMaxRows
+}
+
+// Rows returns the number of output rows from start to stop at the step,
+// both ends included: floor((stop-start)/step)+1, as a float so that
+// absurd intervals do not overflow. It returns NaN for a non-finite or
+// non-positive step.
+func Rows(start, stop, step float64) float64 {
+	if !(step > 0) || math.IsInf(step, 0) {
+		return math.NaN()
+	}
+	return math.Floor((stop-start)/step+1e-6) + 1
 }
 
 // TiePoint pins one pixel row to a depth.
@@ -192,18 +218,19 @@ type TrackCurve struct {
 
 // Parse reads a manifest in YAML or JSON (by the name's extension; any other
 // name is tried as YAML, a superset of JSON), applies defaults and validates
-// it.
+// it. It refuses an empty manifest, unknown fields, a second YAML document
+// and text after the JSON object. Errors wrap ErrInvalid.
 func Parse(name string, data []byte) (*Manifest, error) {
 	var m Manifest
 	var err error
 	if strings.EqualFold(path.Ext(name), ".json") {
-		dec := json.NewDecoder(strings.NewReader(string(data)))
-		dec.DisallowUnknownFields()
-		err = dec.Decode(&m)
+		err = decodeJSON(data, &m)
 	} else {
-		dec := yaml.NewDecoder(strings.NewReader(string(data)))
-		dec.KnownFields(true)
-		err = dec.Decode(&m)
+		err = decodeYAML(data, &m)
+	}
+	if errors.Is(err, io.EOF) || (err == nil && isEmpty(&m)) {
+		return nil, fmt.Errorf("%w: %s: manifest is empty: give at least the tracks "+
+			"and their curves (see docs)", ErrInvalid, name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, name, err)
@@ -213,6 +240,46 @@ func Parse(name string, data []byte) (*Manifest, error) {
 		return nil, err
 	}
 	return &m, nil
+}
+
+// decodeJSON decodes exactly one JSON object with known fields only.
+func decodeJSON(data []byte, m *Manifest) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(m); err != nil {
+		return err
+	}
+	var extra json.RawMessage
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return errors.New("text after the manifest's JSON object: " +
+			"keep one object and remove what follows it")
+	}
+	return nil
+}
+
+// decodeYAML decodes exactly one YAML document with known fields only.
+func decodeYAML(data []byte, m *Manifest) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(m); err != nil {
+		return err
+	}
+	var extra yaml.Node
+	err := dec.Decode(&extra)
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	if err == nil && extra.Kind == yaml.DocumentNode && len(extra.Content) == 1 &&
+		extra.Content[0].Tag == "!!null" {
+		return nil // a trailing "---" with nothing after it
+	}
+	return errors.New("more than one YAML document (a second \"---\"): " +
+		"keep one manifest per file")
+}
+
+// isEmpty reports whether a decoded manifest holds nothing ("{}", "~").
+func isEmpty(m *Manifest) bool {
+	return reflect.DeepEqual(*m, Manifest{})
 }
 
 // IsManifestName reports whether an archive entry name is a manifest.
@@ -257,90 +324,4 @@ func (m *Manifest) Defaults() {
 			c.Mnemonic = strings.ToUpper(strings.TrimSpace(c.Mnemonic))
 		}
 	}
-}
-
-// Validate reports the first problem a user must fix, wrapped in ErrInvalid.
-func (m *Manifest) Validate() error {
-	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, a...))
-	}
-	if m.Depth.Unit != "ft" && m.Depth.Unit != "m" {
-		return bad("depth.unit %q: use ft or m", m.Depth.Unit)
-	}
-	if !(m.Depth.Step > 0) {
-		return bad("depth.step %v: must be > 0", m.Depth.Step)
-	}
-	if m.Depth.Stop != 0 && m.Depth.Stop <= m.Depth.Start {
-		return bad("depth.stop %v must be below depth.start %v", m.Depth.Stop, m.Depth.Start)
-	}
-	if err := validateTiePoints(m.Depth.TiePoints); err != nil {
-		return bad("%v", err)
-	}
-	if len(m.Tracks) == 0 {
-		return bad("no tracks: list at least one track with its curves")
-	}
-	seen := map[string]bool{}
-	for ti, t := range m.Tracks {
-		if t.Grid != ScaleLinear && t.Grid != ScaleLog {
-			return bad("track %d: grid %q: use linear or log", ti+1, t.Grid)
-		}
-		if t.Right != 0 && t.Right <= t.Left {
-			return bad("track %d: right border %d px must exceed left %d px", ti+1, t.Right, t.Left)
-		}
-		if len(t.Curves) == 0 {
-			return bad("track %d has no curves", ti+1)
-		}
-		for _, c := range t.Curves {
-			if err := validateCurve(c, seen); err != nil {
-				return bad("track %d: %v", ti+1, err)
-			}
-		}
-	}
-	return nil
-}
-
-func validateTiePoints(tps []TiePoint) error {
-	if len(tps) == 1 {
-		return errors.New("depth.tie_points: give at least two tie points, or none")
-	}
-	for i := 1; i < len(tps); i++ {
-		if tps[i].Row == tps[i-1].Row {
-			return fmt.Errorf("depth.tie_points: two tie points at row %v", tps[i].Row)
-		}
-	}
-	return nil
-}
-
-func validateCurve(c Curve, seen map[string]bool) error {
-	if c.Mnemonic == "" {
-		return errors.New("a curve has no mnemonic")
-	}
-	if seen[c.Mnemonic] {
-		return fmt.Errorf("curve %s is listed twice", c.Mnemonic)
-	}
-	seen[c.Mnemonic] = true
-	switch c.Style {
-	case StyleSolid, StyleDashed, StyleDotted, StyleDashDot:
-	default:
-		return fmt.Errorf("curve %s: style %q: use solid, dashed, dotted or dash-dot",
-			c.Mnemonic, c.Style)
-	}
-	if c.Left == c.Right {
-		return fmt.Errorf("curve %s: left and right scale values are both %v", c.Mnemonic, c.Left)
-	}
-	if c.Scale != ScaleLinear && c.Scale != ScaleLog {
-		return fmt.Errorf("curve %s: scale %q: use linear or log", c.Mnemonic, c.Scale)
-	}
-	if c.Scale == ScaleLog && (c.Left <= 0 || c.Right <= 0) {
-		return fmt.Errorf("curve %s: a log scale needs positive left and right values", c.Mnemonic)
-	}
-	if b := c.Backup; b != nil {
-		if b.Left == b.Right {
-			return fmt.Errorf("curve %s: backup scale left and right are equal", c.Mnemonic)
-		}
-		if c.Scale == ScaleLog && (b.Left <= 0 || b.Right <= 0) {
-			return fmt.Errorf("curve %s: a log backup scale needs positive values", c.Mnemonic)
-		}
-	}
-	return nil
 }
