@@ -57,11 +57,13 @@ func New() pipeline.Handler {
 		}
 
 		var lasBuf, csvBuf bytes.Buffer
+		// Writing to memory fails only on what the manifest put in the
+		// header or curves: no run can fix that, so reject it.
 		if err := las.Write(&lasBuf, lf); err != nil {
-			return nil, fmt.Errorf("write LAS: %w", err)
+			return nil, badInput(fmt.Errorf("write LAS: %w", err))
 		}
 		if err := las.WriteCSV(&csvBuf, lf); err != nil {
-			return nil, fmt.Errorf("write CSV: %w", err)
+			return nil, badInput(fmt.Errorf("write CSV: %w", err))
 		}
 		base := FileBase(m.Well.Name)
 		out := map[string]string{}
