@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -28,16 +29,28 @@ type worker struct {
 	done chan error
 }
 
+// handedOut are the ports freeAddr has returned in this test binary.
+var handedOut sync.Map
+
 // freeAddr returns a loopback address with a port that was free a moment
-// ago.
+// ago and that no earlier call returned: the kernel may hand a port just
+// closed out again, and two workers on one ops port would read each other's
+// metrics.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 100 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		if _, dup := handedOut.LoadOrStore(addr, true); !dup {
+			return addr
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatal("no unused loopback port in 100 tries")
+	return ""
 }
 
 // start runs the worker's process and waits until /healthz and /readyz

@@ -89,11 +89,6 @@ func (o *obs) Shutdown() {
 	}
 }
 
-// ServeOps serves /healthz, /readyz and /metrics until ctx ends.
-func (o *obs) ServeOps(ctx context.Context, addr string, ready func() error) error {
-	return telemetry.ServeOps(ctx, addr, ready)
-}
-
 // printTrace prints a trace's span tree from the local store.
 func printTrace(w io.Writer, dir, traceID string) error {
 	if telemetry.OTLPConfigured() {

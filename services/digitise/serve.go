@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/welllog/digitiser/pkg/archive"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -337,8 +338,14 @@ func cmdServe(args []string) error {
 	}
 	defer conn.Close()
 	if sc.Ops != "" {
+		// Bind before any work starts: a taken port is an error the
+		// operator sees at once, not a worker that probes cannot reach.
+		ln, err := net.Listen("tcp", sc.Ops)
+		if err != nil {
+			return fmt.Errorf("--ops (DIGITISE_OPS_ADDR) %s: %w", sc.Ops, err)
+		}
 		go func() {
-			err := obs.ServeOps(ctx, sc.Ops, func() error {
+			err := telemetry.ServeOpsListener(ctx, ln, func() error {
 				if !conn.Bus.NC.IsConnected() {
 					return errors.New("NATS not connected")
 				}
