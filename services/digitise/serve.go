@@ -337,6 +337,9 @@ func cmdServe(args []string) error {
 		return err
 	}
 	defer conn.Close()
+	if *local {
+		uploadLocalModel(ctx, conn, cfg.ModelsBucket)
+	}
 	if sc.Ops != "" {
 		// Bind before any work starts: a taken port is an error the
 		// operator sees at once, not a worker that probes cannot reach.
@@ -367,4 +370,21 @@ func (s *ServeConfig) archiveLimits() archive.Limits {
 		MaxTotalBytes: int64(s.MaxTotalMiB) << 20,
 		MaxPixels:     int64(s.MaxMpx) * 1_000_000,
 	}
+}
+
+// uploadLocalModel puts the newest model under training/models/ into a
+// local stack's models bucket, as demo does, so that serve --local segments
+// with the trained model rather than falling back to the classical one.
+func uploadLocalModel(ctx context.Context, conn *Conn, bucket string) {
+	root, err := stack.RepoRoot()
+	if err == nil {
+		var model string
+		if model, err = uploadModel(ctx, conn.Store, root, bucket); err == nil {
+			fmt.Fprintf(os.Stderr, "model: %s -> %s/%s\n", model, bucket,
+				segment.DefaultModelKey)
+			return
+		}
+	}
+	fmt.Fprintf(os.Stderr, "no model uploaded (%v): jobs segment with the classical "+
+		"segmenter until one is (digitise model upload DIR)\n", err)
 }

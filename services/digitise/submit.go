@@ -177,7 +177,8 @@ func waitJob(ctx context.Context, conn *Conn, id string, w io.Writer) error {
 		return fmt.Errorf("job %s failed at %s: %s\n%s", id, last.FailedStage, last.Error,
 			failureHint(last))
 	}
-	fmt.Fprintf(w, "job %s done in %s; results: %s/%s (digitise results %s -o DIR)\n", id,
+	fmt.Fprintf(w, "job %s done in %s; outputs in bucket %s under %s/ "+
+		"(download: digitise results %s -o DIR)\n", id,
 		time.Duration(last.FinishedMs-last.CreatedMs)*time.Millisecond, last.Bucket,
 		strings.TrimSuffix(last.Prefix, "/"), id)
 	return nil

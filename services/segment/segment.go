@@ -192,7 +192,8 @@ func (s *Stage) segmenter(ctx context.Context, t *pipeline.Task) (seg.Segmenter,
 	if choice == ONNX {
 		return nil, err
 	}
-	t.Log.Warn("onnx segmenter unavailable, using classical", "err", err)
+	t.Log.Warn("onnx segmenter unavailable, using classical (after uploading a model, "+
+		"`digitise rerun JOB --from segment` redoes the job with it)", "err", err)
 	return s.classical(), nil
 }
 
