@@ -3,6 +3,7 @@ package manifest
 import (
 	"errors"
 	"fmt"
+	"github.com/welllog/digitiser/pkg/internal/stats"
 	"math"
 	"slices"
 )
@@ -149,7 +150,7 @@ func validateTiePoints(tps []TiePoint) error {
 		return nil
 	}
 	sorted := slices.Clone(tps)
-	slices.SortFunc(sorted, func(a, b TiePoint) int { return cmpFloat(a.Row, b.Row) })
+	slices.SortFunc(sorted, func(a, b TiePoint) int { return stats.Compare(a.Row, b.Row) })
 	for i := 1; i < len(sorted); i++ {
 		a, b := sorted[i-1], sorted[i]
 		if a.Row == b.Row {
@@ -188,16 +189,6 @@ func checkTiePoint(tp TiePoint) error {
 		return fmt.Errorf("depth %v: depths are within ±%g", tp.Depth, MaxAbsDepth)
 	}
 	return nil
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func validateTrack(t Track) error {

@@ -3,6 +3,7 @@ package segment
 import (
 	"errors"
 	"fmt"
+	"github.com/welllog/digitiser/pkg/realdata"
 	"os"
 	"path/filepath"
 	"sync"
@@ -40,20 +41,11 @@ func DefaultLibraryPath() string {
 	if p := os.Getenv(LibraryEnv); p != "" {
 		return p
 	}
-	dir, err := os.Getwd()
+	root, err := realdata.RepoRoot()
 	if err != nil {
 		return LibraryRelPath
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, LibraryRelPath)
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			return LibraryRelPath
-		}
-		dir = up
-	}
+	return filepath.Join(root, LibraryRelPath)
 }
 
 // initRuntime creates the ONNX Runtime environment once per process from

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"github.com/welllog/digitiser/pkg/realdata"
 	"math"
 	"os"
 	"path/filepath"
@@ -181,18 +182,11 @@ func resolveDir(dir string) string {
 	if _, err := os.Stat(dir); err == nil {
 		return dir
 	}
-	wd, err := os.Getwd()
+	root, err := realdata.RepoRoot()
 	if err != nil {
 		return dir
 	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(d, dir)
-		}
-		if filepath.Dir(d) == d {
-			return dir
-		}
-	}
+	return filepath.Join(root, dir)
 }
 
 func log10All(v []float64) []float64 {

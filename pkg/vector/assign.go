@@ -1,6 +1,7 @@
 package vector
 
 import (
+	"github.com/welllog/digitiser/pkg/internal/stats"
 	"math"
 	"slices"
 
@@ -29,7 +30,7 @@ func assign(paths []*path, curves []manifest.Curve, w float64) []int {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int {
-		return cmpFloat(meanPos(paths[a].pos), meanPos(paths[b].pos))
+		return stats.Compare(meanPos(paths[a].pos), meanPos(paths[b].pos))
 	})
 	for r, p := range order {
 		rank[p] = r
@@ -126,14 +127,4 @@ func bestPermutation(cost [][]float64) []int {
 	}
 	rec(0)
 	return best
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

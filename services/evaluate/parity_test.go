@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/welllog/digitiser/pkg/realdata"
 	"image"
 	"image/png"
 	"os"
@@ -111,7 +112,7 @@ func parityModels(t *testing.T) []string {
 	if p := os.Getenv("CURVESEG_MODEL"); p != "" {
 		return []string{p}
 	}
-	root, err := repoRoot()
+	root, err := realdata.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/welllog/digitiser/pkg/realdata"
 	"image"
 	"math"
 	"path/filepath"
@@ -55,7 +56,7 @@ func TestOracleThroughStages(t *testing.T) {
 // normalisation (IoU near 0), not small regressions.
 func TestDefaultModelThroughStages(t *testing.T) {
 	requireRuntime(t)
-	root, err := repoRoot()
+	root, err := realdata.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/welllog/digitiser/pkg/realdata"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -44,20 +45,11 @@ func runFixtures(args []string) error {
 	return nil
 }
 
-// repoRoot walks up from the working directory to the folder with go.mod.
+// repoRoot is the repository root, or an error saying to give --root.
 func repoRoot() (string, error) {
-	d, err := os.Getwd()
+	root, err := realdata.RepoRoot()
 	if err != nil {
-		return "", fmt.Errorf("fixtures: %w", err)
+		return "", fmt.Errorf("fixtures: %w: run from the repository or give --root", err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("fixtures: no go.mod above the working directory: " +
-				"run from the repository or give --root")
-		}
-		d = filepath.Dir(d)
-	}
+	return root, nil
 }
