@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/welllog/digitiser/pkg/telemetry"
 	"io"
 	"os"
 	"path"
@@ -272,7 +273,7 @@ func cmdRerun(args []string) error {
 	}
 	defer conn.Close()
 	ctx := context.Background()
-	obs, err := setupObservability(ctx, &cfg, "digitise-rerun")
+	obs, err := setupObservability(ctx, &cfg, telemetry.ServiceName("rerun"))
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/welllog/digitiser/pkg/telemetry"
 	"io/fs"
 	"os"
 	"os/signal"
@@ -78,7 +79,7 @@ func cmdDemo(args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	obs, err := setupObservability(ctx, &cfg, "digitise-demo")
+	obs, err := setupObservability(ctx, &cfg, telemetry.ServiceName("demo"))
 	if err != nil {
 		return err
 	}

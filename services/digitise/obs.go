@@ -26,16 +26,12 @@ type obs struct {
 // setupObservability installs the tracer (OTLP when
 // OTEL_EXPORTER_OTLP_ENDPOINT is set, else the local store under
 // --state-dir/traces) and the logger. service names the process in its
-// spans ("digitiser-segment"); a name given the command's way,
-// "digitise-<role>", becomes "digitiser-<role>". OTEL_SERVICE_NAME or
+// spans (telemetry.ServiceName: "digitiser-segment"). OTEL_SERVICE_NAME or
 // service.name in OTEL_RESOURCE_ATTRIBUTES win over it.
 func setupObservability(ctx context.Context, cfg *Config, service string) (*obs, error) {
 	level, err := parseLevel(cfg.LogLevel)
 	if err != nil {
 		return nil, err
-	}
-	if role, ok := strings.CutPrefix(service, "digitise-"); ok {
-		service = telemetry.ServiceName(role)
 	}
 	shutdown, err := telemetry.Setup(ctx, telemetry.Config{ServiceName: service,
 		TraceDir: cfg.TraceDir(), BatchTimeout: 500 * time.Millisecond})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/welllog/digitiser/pkg/telemetry"
 	"io"
 	"os"
 	"path/filepath"
@@ -58,7 +59,7 @@ func cmdSubmit(args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	obs, err := setupObservability(ctx, &cfg, "digitise-submit")
+	obs, err := setupObservability(ctx, &cfg, telemetry.ServiceName("submit"))
 	if err != nil {
 		return err
 	}
