@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"log/slog"
 	"path"
+	"strings"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -44,6 +45,26 @@ func Reject(err error) error {
 		return nil
 	}
 	return &RejectError{Err: err}
+}
+
+// ResubmitHint ends the reason of every RejectInput rejection; a job whose
+// error holds it failed on its own input (see IsInputError).
+const ResubmitHint = "fix it and submit a corrected archive"
+
+// RejectInput rejects input that no run can process (the archive, a page,
+// the manifest): its reason ends with ResubmitHint, so the user is told to
+// submit again rather than rerun. nil stays nil.
+func RejectInput(err error) error {
+	if err == nil {
+		return nil
+	}
+	return Reject(fmt.Errorf("%w; %s", err, ResubmitHint))
+}
+
+// IsInputError reports whether a job's recorded error came from
+// RejectInput.
+func IsInputError(jobError string) bool {
+	return strings.Contains(jobError, ResubmitHint)
 }
 
 // IsRejected reports whether err is a rejection.

@@ -47,23 +47,23 @@ func New() pipeline.Handler {
 		cal, err := depth.Calibrate(img, layout, tf, m)
 		span.End()
 		if err != nil {
-			return nil, badInput(fmt.Errorf("calibrate depth: %w", err))
+			return nil, pipeline.RejectInput(fmt.Errorf("calibrate depth: %w", err))
 		}
 		_, span = t.Span(ctx, "compute.build_log", attribute.Int("curves", len(traces)))
 		lf, err := depth.BuildLog(traces, cal, m)
 		span.End()
 		if err != nil {
-			return nil, badInput(fmt.Errorf("build LAS: %w", err))
+			return nil, pipeline.RejectInput(fmt.Errorf("build LAS: %w", err))
 		}
 
 		var lasBuf, csvBuf bytes.Buffer
 		// Writing to memory fails only on what the manifest put in the
 		// header or curves: no run can fix that, so reject it.
 		if err := las.Write(&lasBuf, lf); err != nil {
-			return nil, badInput(fmt.Errorf("write LAS: %w", err))
+			return nil, pipeline.RejectInput(fmt.Errorf("write LAS: %w", err))
 		}
 		if err := las.WriteCSV(&csvBuf, lf); err != nil {
-			return nil, badInput(fmt.Errorf("write CSV: %w", err))
+			return nil, pipeline.RejectInput(fmt.Errorf("write CSV: %w", err))
 		}
 		base := FileBase(m.Well.Name)
 		out := map[string]string{}
@@ -95,11 +95,4 @@ func FileBase(well string) string {
 		return "well"
 	}
 	return b
-}
-
-// badInput rejects input no run can process. The message ends with
-// "submit a corrected archive", the phrase `digitise` looks for to tell
-// the user to submit again rather than rerun.
-func badInput(err error) error {
-	return pipeline.Reject(fmt.Errorf("%w; fix it and submit a corrected archive", err))
 }

@@ -185,16 +185,11 @@ func waitJob(ctx context.Context, conn *Conn, id string, w io.Writer) error {
 	return nil
 }
 
-// correctedArchive is the phrase the stages end a rejection of the input
-// with (an archive or manifest no run can digitise); only a new submission
-// helps then, not a rerun.
-const correctedArchive = "submit a corrected archive"
-
 // failureHint tells the user of a failed job what to do next: submit a
 // corrected archive when the input was rejected, else rerun once the cause
 // is fixed.
 func failureHint(j *pb.Job) string {
-	if strings.Contains(j.Error, correctedArchive) {
+	if pipeline.IsInputError(j.Error) {
 		return fmt.Sprintf("(the input cannot be digitised as it is: fix the archive or "+
 			"its manifest and submit it again, `digitise submit FILE [--manifest M]`; a "+
 			"rerun of %s would read the same input)", j.JobId)

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"fmt"
+	"github.com/welllog/digitiser/pkg/pipeline"
 	"path"
 	"strings"
 
@@ -25,7 +26,7 @@ func orderPages(pages []archive.Entry, m *manifest.Manifest) ([]archive.Entry, e
 	}
 	order, err := raster.OrderByList(names, m.Pages)
 	if err != nil {
-		return nil, badInput(fmt.Errorf("manifest pages: %w", err))
+		return nil, pipeline.RejectInput(fmt.Errorf("manifest pages: %w", err))
 	}
 	out := make([]archive.Entry, len(order))
 	for i, j := range order {
@@ -45,7 +46,7 @@ func truthEntry(c *archive.Contents, m *manifest.Manifest) (*archive.Entry, erro
 		if c.Truth != nil {
 			holds = fmt.Sprintf("the LAS file %q", c.Truth.Name)
 		}
-		return nil, badInput(fmt.Errorf("manifest truth: %q is not in the archive, which "+
+		return nil, pipeline.RejectInput(fmt.Errorf("manifest truth: %q is not in the archive, which "+
 			"holds %s; name that file in truth:, add %q, or drop truth:", m.Truth, holds,
 			m.Truth))
 	}
@@ -53,7 +54,7 @@ func truthEntry(c *archive.Contents, m *manifest.Manifest) (*archive.Entry, erro
 		return nil, nil
 	}
 	if err := checkTruth(c.Truth.Data, m); err != nil {
-		return nil, badInput(fmt.Errorf("truth LAS %s: %w; correct it or leave it out of "+
+		return nil, pipeline.RejectInput(fmt.Errorf("truth LAS %s: %w; correct it or leave it out of "+
 			"the archive", c.Truth.Name, err))
 	}
 	return c.Truth, nil

@@ -46,7 +46,7 @@ func run(ctx context.Context, t *pipeline.Task, cfg Config) (map[string]string, 
 		return nil, refuse(err)
 	}
 	if err := contents.CheckPages(); err != nil {
-		return nil, badInput(err)
+		return nil, pipeline.RejectInput(err)
 	}
 
 	m, err := readManifest(ctx, t, contents)
@@ -99,10 +99,10 @@ func run(ctx context.Context, t *pipeline.Task, cfg Config) (map[string]string, 
 func refuse(err error) error {
 	switch {
 	case errors.Is(err, archive.ErrUnsafe):
-		return badInput(fmt.Errorf("refused: %w", err))
+		return pipeline.RejectInput(fmt.Errorf("refused: %w", err))
 	case errors.Is(err, archive.ErrCorrupt), errors.Is(err, archive.ErrFormat),
 		errors.Is(err, archive.ErrAmbiguous):
-		return badInput(fmt.Errorf("cannot read the upload: %w", err))
+		return pipeline.RejectInput(fmt.Errorf("cannot read the upload: %w", err))
 	}
 	return err
 }
@@ -121,12 +121,12 @@ func readManifest(ctx context.Context, t *pipeline.Task,
 	case c.Manifest != nil:
 		name, data = c.Manifest.Name, c.Manifest.Data
 	default:
-		return nil, badInput(errors.New("no manifest: put manifest.yaml in the " +
+		return nil, pipeline.RejectInput(errors.New("no manifest: put manifest.yaml in the " +
 			"archive or pass `submit --manifest FILE`"))
 	}
 	m, err := manifest.Parse(name, data)
 	if err != nil {
-		return nil, badInput(fmt.Errorf("manifest: %w", err))
+		return nil, pipeline.RejectInput(fmt.Errorf("manifest: %w", err))
 	}
 	return m, nil
 }
@@ -141,11 +141,4 @@ func ext(format string) string {
 		return "bin"
 	}
 	return format
-}
-
-// badInput rejects input no run can process. The message ends with
-// "submit a corrected archive", the phrase `digitise` looks for to tell
-// the user to submit again rather than rerun.
-func badInput(err error) error {
-	return pipeline.Reject(fmt.Errorf("%w; fix it and submit a corrected archive", err))
 }

@@ -5,7 +5,6 @@ package preprocess
 
 import (
 	"context"
-	"fmt"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -38,7 +37,7 @@ func New(cfg Config) pipeline.Handler {
 		if err != nil {
 			// Preprocessing is a pure function of its inputs: a retry
 			// fails the same way.
-			return nil, badInput(err)
+			return nil, pipeline.RejectInput(err)
 		}
 
 		out := map[string]string{}
@@ -56,11 +55,4 @@ func New(cfg Config) pipeline.Handler {
 			"tracks", len(prep.Layout.Tracks))
 		return out, nil
 	}
-}
-
-// badInput rejects input no run can process. The message ends with
-// "submit a corrected archive", the phrase `digitise` looks for to tell
-// the user to submit again rather than rerun.
-func badInput(err error) error {
-	return pipeline.Reject(fmt.Errorf("%w; fix it and submit a corrected archive", err))
 }

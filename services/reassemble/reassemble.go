@@ -50,7 +50,7 @@ func New(cfg Config) pipeline.Handler {
 		strip, stitch, err := raster.Reassemble(pages, names, opt)
 		span.End()
 		if err != nil {
-			return nil, badInput(fmt.Errorf("reassemble %d pages: %w", len(pages), err))
+			return nil, pipeline.RejectInput(fmt.Errorf("reassemble %d pages: %w", len(pages), err))
 		}
 
 		out := map[string]string{}
@@ -76,7 +76,7 @@ func listedOrder(refs []pipeline.PageRef, listed []string) ([]pipeline.PageRef, 
 	}
 	order, err := raster.OrderByList(names, listed)
 	if err != nil {
-		return nil, badInput(fmt.Errorf("manifest pages: %w", err))
+		return nil, pipeline.RejectInput(fmt.Errorf("manifest pages: %w", err))
 	}
 	out := make([]pipeline.PageRef, len(order))
 	for i, j := range order {
@@ -100,7 +100,7 @@ func decodePages(ctx context.Context, t *pipeline.Task, refs []pipeline.PageRef)
 		imgs, err := raster.DecodePages(ref.Name, data)
 		span.End()
 		if err != nil {
-			return nil, nil, badInput(fmt.Errorf("page %s does not decode: %w: replace "+
+			return nil, nil, pipeline.RejectInput(fmt.Errorf("page %s does not decode: %w: replace "+
 				"it in the archive", ref.Name, err))
 		}
 		for i, img := range imgs {
@@ -113,11 +113,4 @@ func decodePages(ctx context.Context, t *pipeline.Task, refs []pipeline.PageRef)
 		}
 	}
 	return pages, names, nil
-}
-
-// badInput rejects input no run can process. The message ends with
-// "submit a corrected archive", the phrase `digitise` looks for to tell
-// the user to submit again rather than rerun.
-func badInput(err error) error {
-	return pipeline.Reject(fmt.Errorf("%w; fix it and submit a corrected archive", err))
 }
