@@ -55,6 +55,10 @@ type Config struct {
 	Merge []string
 	// Out is the output directory. Required unless exporting tiles.
 	Out string
+	// Review, when set, makes a review picture per model and example in
+	// OUT/review: the traces over the prepared image, the probability map
+	// and the exact mask side by side.
+	Review bool
 	// Export, when its Dir is set (--export-tiles DIR), writes training
 	// tiles cut from prepared images instead of scoring models.
 	Export TileExport
@@ -109,6 +113,8 @@ func parseFlags(args []string) (*Config, error) {
 	fs.BoolVar(&c.OracleDepth, "oracle-depth", true,
 		"exact depth mapping from the generator instead of depth.Calibrate")
 	fs.StringVar(&c.Out, "out", "", "output directory")
+	fs.BoolVar(&c.Review, "review", false,
+		"write OUT/review/MODEL-TIER-SEED.png: traces, probability map and mask side by side")
 	fs.StringVar(&c.Export.Dir, "export-tiles", "",
 		"write training tiles cut from prepared images to DIR instead of scoring")
 	fs.IntVar(&c.Export.N, "tiles-n", 2400, "tiles to export")
@@ -184,6 +190,13 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return fmt.Errorf("create --out: %w", err)
 	}
+	review := ""
+	if cfg.Review {
+		review = filepath.Join(cfg.Out, "review")
+		if err := os.MkdirAll(review, 0o755); err != nil {
+			return fmt.Errorf("create review directory: %w", err)
+		}
+	}
 
 	var results []ExampleResult
 	tiers := []struct {
@@ -200,7 +213,7 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger) error {
 				continue
 			}
 			for _, m := range models {
-				r := Score(ctx, m, ex, vector.Options{})
+				r := Score(ctx, m, ex, vector.Options{}, review)
 				log.Info("scored", "model", m.Name, "tier", t.tier, "seed", seed,
 					"seconds", fmt.Sprintf("%.1f", r.Seconds), "err", r.Error)
 				results = append(results, r)

@@ -33,11 +33,13 @@ type Model struct {
 // Score runs one model on one example: segmentation, per-pixel scores
 // over the log body, vectorisation, the LAS build and QA against the
 // truth LAS.
-func Score(ctx context.Context, m Model, ex *Example, vopt vector.Options) ExampleResult {
+// With review set, the review picture is written into that directory.
+func Score(ctx context.Context, m Model, ex *Example, vopt vector.Options,
+	review string) ExampleResult {
 	start := time.Now()
 	res := ExampleResult{Model: m.Name, Tier: ex.Tier, Seed: ex.Seed,
 		PinnedTracks: ex.PinnedTracks}
-	curves, pix, err := scoreStages(ctx, m, ex, vopt)
+	curves, pix, err := scoreStages(ctx, m, ex, vopt, review)
 	res.Pixels = pix
 	if err != nil {
 		res.Error = err.Error()
@@ -48,7 +50,7 @@ func Score(ctx context.Context, m Model, ex *Example, vopt vector.Options) Examp
 }
 
 func scoreStages(ctx context.Context, m Model, ex *Example,
-	vopt vector.Options) ([]CurveScore, PixelScore, error) {
+	vopt vector.Options, review string) ([]CurveScore, PixelScore, error) {
 	nan := Float(math.NaN())
 	pix := PixelScore{IoU: [3]Float{nan, nan, nan}, F1: [3]Float{nan, nan, nan}}
 	var pm *raster.ProbMap
@@ -63,6 +65,11 @@ func scoreStages(ctx context.Context, m Model, ex *Example,
 	traces, err := vector.TraceAll(pm, ex.Prepared.Layout, ex.Manifest, vopt)
 	if err != nil {
 		return missed(ex), pix, fmt.Errorf("trace: %w", err)
+	}
+	if review != "" {
+		if err := writeReview(review, m, ex, pm, traces); err != nil {
+			return missed(ex), pix, err
+		}
 	}
 	out, err := depth.BuildLog(traces, ex.Calibration, ex.Manifest)
 	if err != nil {

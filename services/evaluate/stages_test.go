@@ -2,14 +2,16 @@ package main
 
 import (
 	"context"
-	"github.com/welllog/digitiser/pkg/realdata"
 	"image"
+	"image/png"
 	"math"
+	"os"
 	"path/filepath"
 	"sort"
 	"testing"
 
 	"github.com/welllog/digitiser/pkg/raster"
+	"github.com/welllog/digitiser/pkg/realdata"
 	"github.com/welllog/digitiser/pkg/segment"
 	"github.com/welllog/digitiser/pkg/synth"
 	"github.com/welllog/digitiser/pkg/vector"
@@ -28,10 +30,12 @@ func smallExample(t testing.TB, tier synth.Tier, seed uint64) *Example {
 
 func TestOracleThroughStages(t *testing.T) {
 	ex := smallExample(t, synth.TierEasy, 5)
-	r := Score(context.Background(), Model{Name: "mask", Oracle: true}, ex, vector.Options{})
+	review := t.TempDir()
+	r := Score(context.Background(), Model{Name: "mask", Oracle: true}, ex, vector.Options{}, review)
 	if r.Error != "" {
 		t.Fatalf("oracle failed: %s", r.Error)
 	}
+	checkReview(t, filepath.Join(review, "mask-easy-5.png"), ex)
 	if got, want := len(r.Curves), len(ex.Manifest.Curves()); got != want || want == 0 {
 		t.Fatalf("%d curve scores for %d manifest curves", got, want)
 	}
@@ -74,7 +78,7 @@ func TestDefaultModelThroughStages(t *testing.T) {
 	}
 	defer seg.Close()
 	ex := smallExample(t, synth.TierHard, 3)
-	r := Score(context.Background(), Model{Name: "default", Seg: seg}, ex, vector.Options{})
+	r := Score(context.Background(), Model{Name: "default", Seg: seg}, ex, vector.Options{}, "")
 	if r.Error != "" {
 		t.Fatalf("%s failed: %s", path, r.Error)
 	}
@@ -124,7 +128,7 @@ func BenchmarkScoreOracle(b *testing.B) {
 	ex := smallExample(b, synth.TierHard, 3)
 	m := Model{Name: "mask", Oracle: true}
 	for b.Loop() {
-		Score(context.Background(), m, ex, vector.Options{})
+		Score(context.Background(), m, ex, vector.Options{}, "")
 	}
 }
 
@@ -153,5 +157,47 @@ func TestOracleCalibrationMatchesTruth(t *testing.T) {
 					d/rate)
 			}
 		}
+	}
+}
+
+// checkReview opens a review picture and checks its three panels: as tall
+// as the shrunk prepared image, and the mask panel (the third) drawn in the
+// class colours where the mask has curves.
+func checkReview(t *testing.T, path string, ex *Example) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("review picture: %v", err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("review picture %s: %v", path, err)
+	}
+	ph := (ex.Prepared.Image.Rect.Dy() + overlayFactor - 1) / overlayFactor
+	pw := (ex.Prepared.Image.Rect.Dx() + overlayFactor - 1) / overlayFactor
+	if b := img.Bounds(); b.Dy() != ph || b.Dx() != 3*pw+8 {
+		t.Fatalf("review picture %v, want %d x %d", b, 3*pw+8, ph)
+	}
+	var red, blue int
+	for y := 0; y < ph; y++ {
+		for x := 2 * (pw + 4); x < 3*pw+8; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			switch {
+			case r > 0xc000 && g < 0x4000 && b < 0x4000:
+				red++
+			case b > 0xc000 && r < 0x4000 && g < 0x4000:
+				blue++
+			}
+		}
+	}
+	var solid, dashed bool
+	for _, c := range ex.Manifest.Curves() {
+		solid = solid || c.Class() == 1
+		dashed = dashed || c.Class() == 2
+	}
+	if (red > 0) != solid || (blue > 0) != dashed {
+		t.Errorf("mask panel: %d solid and %d dashed px; manifest has solid %v, dashed %v",
+			red, blue, solid, dashed)
 	}
 }
