@@ -3,6 +3,8 @@ package main
 import (
 	"math"
 	"slices"
+
+	"github.com/welllog/digitiser/pkg/qa"
 )
 
 // CurveScore is one curve's scores on one example, on values normalised
@@ -67,9 +69,9 @@ type Target struct {
 	MAE [3]float64
 }
 
-// ProjectTarget is median R2 >= 0.98 (solid) and >= 0.95 (dashed), MAE <=
-// 0.01 and <= 0.02 of the track width.
-var ProjectTarget = Target{R2: [3]float64{0, 0.98, 0.95}, MAE: [3]float64{0, 0.01, 0.02}}
+// ProjectTarget is qa.ProjectTarget: median R2 >= 0.98 (solid) and >= 0.95
+// (dashed), MAE <= 0.01 and <= 0.02 of the track width.
+var ProjectTarget = Target{R2: qa.ProjectTarget.R2, MAE: qa.ProjectTarget.MAE}
 
 // Summarise aggregates results by model, tier and class, in the order the
 // models and tiers first appear.
