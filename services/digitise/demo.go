@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/welllog/digitiser/pkg/telemetry"
 	"io/fs"
 	"os"
 	"os/signal"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/welllog/digitiser/pkg/stack"
 	"github.com/welllog/digitiser/pkg/store"
+	"github.com/welllog/digitiser/pkg/telemetry"
 	"github.com/welllog/digitiser/services/segment"
 	"github.com/welllog/digitiser/testdata"
 )
@@ -33,6 +33,8 @@ func cmdDemo(args []string) error {
 	sc := demoServeConfig(fset)
 	outDir := fset.String("o", "out", "directory for the results (out/<job>/)")
 	noReal := fset.Bool("no-real", false, "skip the real scan even when present")
+	inputs := fset.String("inputs", "", "submit every archive in DIR (.tar.gz, .zip, "+
+		"scan images) instead of the embedded sample")
 	realData := fset.String("realdata", envDefault("REALDATA", ""), "real-data folder "+
 		"holding "+testdata.RealScanFile+" (env DIGITISE_REALDATA; default "+
 		testdata.RealDataDir+" beside the repo)")
@@ -42,7 +44,11 @@ func cmdDemo(args []string) error {
 			"the default model (training/models/) when present, submit the embedded\n"+
 			"sample archive and, when present, the real scan (--realdata) with its\n"+
 			"manifest, show progress, and write the results under out/<job>/. On a\n"+
-			"terminal the stage logs go to --state-dir/demo.log.")
+			"terminal the stage logs go to --state-dir/demo.log. With --inputs DIR\n"+
+			"the archives in DIR are submitted instead of the sample. At the end\n"+
+			"out/summary.md (and .json) lists every job with its QA medians and,\n"+
+			"pooled over the jobs that carried a truth LAS, the median R² and MAE\n"+
+			"per curve class against the project's target.")
 	if err := parse(fset, args); err != nil {
 		return err
 	}
@@ -62,7 +68,7 @@ func cmdDemo(args []string) error {
 	if !*noReal {
 		scan = realScanPath(root, *realData)
 	}
-	inputs, err := demoInputs(filepath.Join(cfg.StateDir, "demo-inputs"), scan)
+	ins, err := demoInputs(filepath.Join(cfg.StateDir, "demo-inputs"), scan, *inputs)
 	if err != nil {
 		return err
 	}
@@ -115,7 +121,7 @@ func cmdDemo(args []string) error {
 	go func() { werr <- workers(wctx, &cfg, sc, conn, obs.Log, obs.Metrics) }()
 	defer func() { stopWorkers(); <-werr }()
 
-	return runDemoJobs(ctx, &cfg, conn, inputs, *outDir)
+	return runDemoJobs(ctx, &cfg, conn, ins, *outDir)
 }
 
 // demoServeConfig returns the demo's worker config: every stage, the
@@ -137,7 +143,9 @@ func realScanPath(root, dir string) string {
 	return filepath.Join(dir, filepath.FromSlash(testdata.RealScanFile))
 }
 
-// runDemoJobs submits every input, waits for each and writes its results.
+// runDemoJobs submits every input, waits for each, writes its results and
+// then the batch summary (outDir/summary.md and .json). It fails when a job
+// failed or its results could not be written.
 func runDemoJobs(ctx context.Context, cfg *Config, conn *Conn, inputs []demoInput,
 	outDir string) error {
 	type submitted struct {
@@ -155,39 +163,71 @@ func runDemoJobs(ctx context.Context, cfg *Config, conn *Conn, inputs []demoInpu
 		jobs = append(jobs, submitted{in, job.JobId})
 	}
 	var failed []error
+	var batch []batchJob
 	for _, j := range jobs {
-		if err := waitJob(ctx, conn, j.id, os.Stderr); err != nil {
-			failed = append(failed, err)
-			continue
+		werr := waitJob(ctx, conn, j.id, os.Stderr)
+		if werr != nil {
+			failed = append(failed, werr)
 		}
 		job, err := conn.Jobs.Get(ctx, j.id)
 		if err != nil {
-			return err
+			return errors.Join(append(failed, err)...)
 		}
-		paths, err := downloadResults(ctx, conn.Store, job, filepath.Join(outDir, j.id))
-		if err != nil {
-			failed = append(failed, err)
+		bj := batchJob{Label: j.in.label, JobID: j.id, State: stateName(job.State),
+			Error: job.Error}
+		if werr == nil {
+			paths, err := downloadResults(ctx, conn.Store, job, filepath.Join(outDir, j.id))
+			if err != nil {
+				failed = append(failed, err)
+			}
+			fmt.Printf("%s (job %s):\n", j.in.label, j.id)
+			for _, p := range paths {
+				fmt.Printf("  %s\n", p)
+			}
+			if bj.report, err = loadReport(ctx, conn.Store, job); err != nil {
+				failed = append(failed, err)
+			} else if bj.report != nil {
+				bj.Status, bj.Classes = bj.report.Status, bj.report.Summary
+			}
 		}
-		fmt.Printf("%s (job %s):\n", j.in.label, j.id)
-		for _, p := range paths {
-			fmt.Printf("  %s\n", p)
-		}
+		batch = append(batch, bj)
+	}
+	fmt.Printf("\nsummary (%s):\n\n", filepath.Join(outDir, "summary.md"))
+	if err := writeBatch(outDir, summariseBatch(batch), os.Stdout); err != nil {
+		failed = append(failed, fmt.Errorf("batch summary: %w", err))
 	}
 	return errors.Join(failed...)
 }
 
-// demoInputs writes the embedded sample archive and the real scan's
-// manifest to dir and lists what to submit; scan is the real scan's path,
-// empty to leave it out, skipped with a note when absent.
-func demoInputs(dir, scan string) ([]demoInput, error) {
+// demoInputs lists what to submit: the archives in from, or when from is
+// empty the embedded sample archive (written to dir), then the real scan
+// with its manifest (written to dir); scan is the real scan's path, empty
+// to leave it out, skipped with a note when absent.
+func demoInputs(dir, scan, from string) ([]demoInput, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	var inputs []demoInput
+	if from != "" {
+		ents, err := os.ReadDir(from)
+		if err != nil {
+			return nil, fmt.Errorf("%w: --inputs: %v", errUsage, err)
+		}
+		for _, e := range ents { // ReadDir sorts by name
+			if e.Type().IsRegular() && isArchiveName(e.Name()) {
+				inputs = append(inputs, demoInput{label: e.Name(),
+					archive: filepath.Join(from, e.Name())})
+			}
+		}
+		if len(inputs) == 0 {
+			return nil, fmt.Errorf("%w: --inputs %s holds no archive or scan "+
+				"(.tar.gz, .tgz, .tar, .zip, .tif, .tiff, .png, .jpg)", errUsage, from)
+		}
+	}
 	samples, _ := fs.Glob(testdata.Files, "sample/*")
 	sort.Strings(samples)
 	for _, name := range samples {
-		if !isArchiveName(name) {
+		if from != "" || !isArchiveName(name) {
 			continue
 		}
 		p, err := extract(name, dir)

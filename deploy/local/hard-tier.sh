@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The hard tier through the whole pipeline: N synthetic hard-tier archives
+# (pkg/synth, held-out seeds SEED.., each with its manifest and truth LAS)
+# go through a local stack (embedded NATS + versitygw) and every stage with
+# the default model, depth calibrated from the scan itself (grid and depth
+# labels; the hard tier carries no tie points), and QA scores each LAS
+# against its truth. The batch summary pools every curve's R² and MAE per
+# class and says whether the project's target is met.
+#
+#   deploy/local/hard-tier.sh            # N=48 SEED=900001 HEIGHT=6000
+#   N=4 deploy/local/hard-tier.sh        # a quick look
+#
+# Writes the archives to .stack/hard-tier/inputs (the generator's masks
+# beside them in masks/) and the results, with
+# summary.md and summary.json, to OUT (default out/hard-tier). Extra
+# arguments go to `digitise demo` (e.g. --segmenter classical).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$repo"
+n="${N:-48}"
+seed="${SEED:-900001}"
+height="${HEIGHT:-6000}"
+out="${OUT:-out/hard-tier}"
+state=.stack/hard-tier
+
+bash deploy/local/setup.sh
+export VERSITYGW="$repo/.cache/bin/versitygw"
+mkdir -p .cache/bin
+go build -o .cache/bin/synth ./services/synth
+go build -o .cache/bin/digitise ./services/digitise
+
+inputs="$state/inputs"
+masks="$state/masks" # the generator's class masks, for review; not submitted
+rm -rf "$inputs" "$masks" && mkdir -p "$inputs" "$masks"
+echo "generating $n hard-tier archives (seeds $seed..$((seed + n - 1)), ${height} px tall)"
+for ((i = 0; i < n; i++)); do
+  s=$((seed + i))
+  .cache/bin/synth log --tier hard --seed "$s" --height "$height" \
+    --out "$masks/hard-$s.tar.gz" >/dev/null
+  mv "$masks/hard-$s.tar.gz" "$inputs/"
+done
+exec .cache/bin/digitise demo --no-real --inputs "$inputs" -o "$out" \
+  --state-dir "$state" --timeout 2h "$@"
