@@ -93,8 +93,10 @@ func Generate(cfg Config) (*Log, error) {
 	labels := p.render(k, g)
 	labels = p.look.geom.warp(labels)
 	img, col := p.look.composite(labels, p.curves)
+	mask := p.mask(labels)
+	p.look.hideInvisible(mask, img)
 
-	lg := &Log{Config: cfg, Image: img, Color: col, Mask: p.mask(labels),
+	lg := &Log{Config: cfg, Image: img, Color: col, Mask: mask,
 		Unit: p.dg.unit, Layout: p.layout(), Tracks: p.tracks, Geometry: p.look.geom,
 		Look: p.look.mode, DPI: p.dpi, PxPerUnit: p.dg.ppu}
 	lg.Manifest = p.manifest(g)

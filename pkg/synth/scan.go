@@ -180,6 +180,48 @@ func (l *look) composite(c *canvas, curves []*curve) (*image.Gray, *image.RGBA) 
 	return img, nil
 }
 
+// visibleContrast is how much darker than the paper of its row, in gray
+// levels, a curve pixel or one of its eight neighbours must come out of the
+// scan for the mask to label it. Fading ends in thresholding or blur that
+// can leave a stretch of curve with no ink at all (a bilevel scan turns ink
+// faded to a quarter white); no segmenter can see such a stretch, so the
+// mask calls it background instead of teaching a model to draw curves on
+// blank paper. The truth LAS keeps its values: QA scores the rows a
+// digitiser reads, and counts the rest against coverage.
+const visibleContrast = 40
+
+// hideInvisible clears the mask's curve pixels that the scanned gray image
+// img shows no ink for (see visibleContrast). The neighbourhood keeps
+// single pixels lost to bilevel dropout inside a visible line labelled.
+func (l *look) hideInvisible(mask, img *image.Gray) {
+	w, h := mask.Rect.Dx(), mask.Rect.Dy()
+	for y := 0; y < h; y++ {
+		limit := int((l.paper[0]+l.paper[1]+l.paper[2])/3 - l.foldRow(y) - visibleContrast)
+		row := mask.Pix[y*mask.Stride : y*mask.Stride+w]
+		for x, c := range row {
+			if c == 0 || darkNear(img, x, y, limit) {
+				continue
+			}
+			row[x] = 0
+		}
+	}
+}
+
+// darkNear reports whether a pixel of img within one px of (x, y) is at or
+// below limit.
+func darkNear(img *image.Gray, x, y, limit int) bool {
+	b := img.Rect
+	for yy := max(y-1, 0); yy <= min(y+1, b.Dy()-1); yy++ {
+		row := img.Pix[yy*img.Stride:]
+		for xx := max(x-1, 0); xx <= min(x+1, b.Dx()-1); xx++ {
+			if int(row[xx]) <= limit {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // binarise thresholds to 0/255, drops a share of ink pixels and flips a
 // speckle share of all pixels.
 func (l *look) binarise(img *image.Gray) {
