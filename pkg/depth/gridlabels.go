@@ -29,16 +29,34 @@ type reading struct {
 func fromGridLabels(img *image.Gray, layout raster.Layout,
 	m *manifest.Manifest) (*Calibration, error) {
 	span := searchSpan(img, layout)
-	band := layout.DepthTrack
-	if band.Width() <= 0 {
-		band = findDepthTrack(img, span)
+	if layout.DepthTrack.Width() > 0 {
+		return labelsIn(img, layout, span, m)
 	}
-	if band.Width() <= 0 {
-		return nil, fmt.Errorf("%w: no depth track found: add depth.tie_points "+
-			"(at least two rows with their depths) to the manifest", ErrNoCalibration)
+	if band := findDepthTrack(img, span); band.Width() > 0 {
+		layout.DepthTrack = band
+		return labelsIn(img, layout, span, m)
 	}
-	layout.DepthTrack = band
+	// No unruled gap between lines: try the columns beyond the outermost
+	// lines, and keep the first whose labels fit.
+	var err error
+	for _, band := range edgeDepthTracks(img, span) {
+		layout.DepthTrack = band
+		var cal *Calibration
+		if cal, err = labelsIn(img, layout, span, m); err == nil {
+			return cal, nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("%w: no depth track found: add depth.tie_points "+
+		"(at least two rows with their depths) to the manifest", ErrNoCalibration)
+}
 
+// labelsIn reads and fits the labels of layout.DepthTrack over span.
+func labelsIn(img *image.Gray, layout raster.Layout, span raster.Span,
+	m *manifest.Manifest) (*Calibration, error) {
+	band := layout.DepthTrack
 	lines := findLines(img, span, trackBands(layout, img.Rect.Dx()))
 	period := gridPeriod(lines)
 	maxH := 60
