@@ -138,4 +138,14 @@ func TestCalibrateRefusesTiePointsOutsideStrip(t *testing.T) {
 	if got := cal.Depth(2999); math.Abs(got-1300) > 0.05 {
 		t.Fatalf("Depth(2999) = %v, want about 1300", got)
 	}
+
+	// So is a tie point on the strip's last row that deskew takes a few px
+	// below the deskewed image (3 deg, 70 px right of the centre): a
+	// generated hard log's manifest was refused for it.
+	tf = raster.Transform{SkewDeg: 3, CX: 100, CY: 1500}
+	lay := raster.Layout{DepthTrack: raster.Band{Left: 150, Right: 190}}
+	if _, err := Calibrate(img, lay, tf, tieManifest(manifest.TiePoint{Row: 0, Depth: 1000},
+		manifest.TiePoint{Row: 2999.3, Depth: 1300})); err != nil {
+		t.Fatalf("tie point on the last row under skew: %v", err)
+	}
 }

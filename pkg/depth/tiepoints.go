@@ -40,7 +40,7 @@ func fromTiePoints(layout raster.Layout, tf raster.Transform, height int,
 		}
 		xPre, _ := tf.Inverse(x, tp.Row)
 		_, row := tf.Apply(xPre, tp.Row)
-		if err := insideStrip(i, tp.Row, row, height, tf, x); err != nil {
+		if err := insideStrip(i, tp.Row, row, height); err != nil {
 			return nil, err
 		}
 		o = append(o, obs{row: row, depth: tp.Depth,
@@ -62,27 +62,25 @@ func fromTiePoints(layout raster.Layout, tf raster.Transform, height int,
 	return cal, nil
 }
 
-// tiePointEdgePx is how far, in px, a tie point may map beyond the strip's
-// first or last row (deskew rounding) and still count as inside.
+// tiePointEdgePx is how far, in px, a tie point may lie beyond the strip's
+// first or last row (rounding) and still count as inside.
 const tiePointEdgePx = 2.0
 
-// insideStrip reports tie point i (row pre before deskew, row after it)
-// outside the strip's rows. The range in the message is in the user's
-// rows: px of the strip before deskew, at column x of the deskewed strip.
-func insideStrip(i int, pre, row float64, height int, tf raster.Transform,
-	x float64) error {
+// insideStrip reports tie point i outside the strip's rows. pre is the
+// row the user gave (px of the strip before deskew); row is where deskew
+// takes it at column x, which near the top or bottom of a skewed strip may
+// lie a little beyond the deskewed image and is still a valid point of the
+// fit. The range in the message is in the user's rows.
+func insideStrip(i int, pre, row float64, height int) error {
 	if height <= 0 {
 		return nil
 	}
 	last := float64(height - 1)
-	if row >= -tiePointEdgePx && row <= last+tiePointEdgePx {
+	if pre >= -tiePointEdgePx && pre <= last+tiePointEdgePx && !math.IsNaN(row) {
 		return nil
 	}
-	_, top := tf.Inverse(x, 0)
-	_, bottom := tf.Inverse(x, last)
 	return fmt.Errorf("%w: depth.tie_points[%d] row %g is outside the strip, whose rows "+
-		"run %.0f..%.0f px from its top: check the row", ErrNoCalibration, i+1, pre,
-		math.Max(0, top), bottom)
+		"run 0..%.0f px from its top: check the row", ErrNoCalibration, i+1, pre, last)
 }
 
 // tiePointTol converts tiePointTolPx to depth units with the median rate
