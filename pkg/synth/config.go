@@ -17,7 +17,7 @@ import (
 
 // Version is the generator version. It changes whenever the same Config
 // would render different pixels; stats.json and truth files record it.
-const Version = "synth/1.2.0"
+const Version = "synth/1.2.1"
 
 // Tier selects a preset of [Knobs].
 type Tier string

@@ -46,26 +46,28 @@ func (p *plan) manifest(g *rng) *manifest.Manifest {
 	return m
 }
 
-// tiePointList pins up to four labelled depths spread down the body.
+// tiePointList pins up to four labelled depths spread down the body,
+// among those whose tie point lands on the page (under skew the last labels
+// of a strip can map past its bottom row); none when fewer than two do.
 func (p *plan) tiePointList() []manifest.TiePoint {
 	first := math.Ceil(p.rowDepth(float64(p.body.Top))/p.dg.label) * p.dg.label
 	last := math.Floor(p.rowDepth(float64(p.h-1))/p.dg.label) * p.dg.label
-	var ds []float64
-	if last > first {
-		n := int(math.Round((last - first) / p.dg.label))
-		for _, k := range []int{0, n / 3, 2 * n / 3, n} {
-			d := first + float64(k)*p.dg.label
-			if len(ds) == 0 || d > ds[len(ds)-1] {
-				ds = append(ds, d)
-			}
-		}
-	} else {
-		ds = []float64{p.rowDepth(float64(p.body.Top)), p.rowDepth(float64(p.h - 1))}
-	}
-	var tps []manifest.TiePoint
-	for _, d := range ds {
+	var cands []manifest.TiePoint
+	for d := first; d <= last+p.dg.label/2; d += p.dg.label {
 		_, y := p.look.geom.Page(p.depthX, p.depthRow(d))
-		tps = append(tps, manifest.TiePoint{Row: math.Round(y*100) / 100, Depth: d})
+		if y >= 0 && y <= float64(p.h-1) {
+			cands = append(cands, manifest.TiePoint{Row: math.Round(y*100) / 100, Depth: d})
+		}
+	}
+	if len(cands) < 2 {
+		return nil
+	}
+	n := len(cands) - 1
+	var tps []manifest.TiePoint
+	for _, k := range []int{0, n / 3, 2 * n / 3, n} {
+		if len(tps) == 0 || cands[k].Depth > tps[len(tps)-1].Depth {
+			tps = append(tps, cands[k])
+		}
 	}
 	return tps
 }

@@ -61,3 +61,31 @@ func hiddenRows(ct CurveTruth, m *image.Gray) int {
 	}
 	return n
 }
+
+// TestTiePointsOnThePage: under skew the last labelled depths of a strip
+// can map past its bottom row; the manifest's tie points must all lie on
+// the page (a hard log 600 px tall once put one at row 623.67), and come
+// as two or more or not at all.
+func TestTiePointsOnThePage(t *testing.T) {
+	k := HardKnobs()
+	k.TiePointsProb = 1
+	for _, h := range []int{600, 700, 1000, 3000} {
+		for seed := uint64(900001); seed <= 900008; seed++ {
+			lg, err := Generate(Config{Tier: TierHard, Seed: seed, Width: 1700, Height: h,
+				Knobs: &k})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tps := lg.Manifest.Depth.TiePoints
+			if len(tps) == 1 {
+				t.Errorf("height %d seed %d: a single tie point", h, seed)
+			}
+			for _, tp := range tps {
+				if tp.Row < 0 || tp.Row > float64(h-1) {
+					t.Errorf("height %d seed %d: tie point row %g is off the %d px page",
+						h, seed, tp.Row, h)
+				}
+			}
+		}
+	}
+}
