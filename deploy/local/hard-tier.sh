@@ -2,8 +2,9 @@
 # The hard tier through the whole pipeline: N synthetic hard-tier archives
 # (pkg/synth, held-out seeds SEED.., each with its manifest and truth LAS)
 # go through a local stack (embedded NATS + versitygw) and every stage with
-# the default model, depth calibrated from the scan itself (grid and depth
-# labels; the hard tier carries no tie points), and QA scores each LAS
+# the default model, depth calibrated from the manifest's tie points where
+# the archive has them (about half of the hard tier) and otherwise from the
+# scan itself (grid and depth labels), and QA scores each LAS
 # against its truth. The batch summary pools every curve's R² and MAE per
 # class and says whether the project's target is met.
 #
@@ -17,11 +18,27 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$repo"
 n="${N:-48}"
 seed="${SEED:-900001}"
 height="${HEIGHT:-6000}"
-out="${OUT:-out/hard-tier}"
+out="${OUT:-$repo/out/hard-tier}"
+# Whole numbers only, checked before anything is generated or removed
+# (bash arithmetic would evaluate anything else).
+for v in "N=$n" "SEED=$seed" "HEIGHT=$height"; do
+  if ! [[ "${v#*=}" =~ ^[0-9]{1,12}$ ]]; then
+    echo "hard-tier.sh: ${v%%=*} must be a whole number (got '${v#*=}')" >&2
+    exit 2
+  fi
+done
+if ((n < 1 || height < 1)); then
+  echo "hard-tier.sh: N and HEIGHT must be at least 1 (got N=$n HEIGHT=$height)" >&2
+  exit 2
+fi
+case "$out" in
+  /*) ;;
+  *) out="$PWD/$out" ;; # relative to where the script was called from
+esac
+cd "$repo"
 state=.stack/hard-tier
 
 bash deploy/local/setup.sh
