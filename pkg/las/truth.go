@@ -60,6 +60,19 @@ func CheckTruth(f *File, mnemonics []string) (shared []string, err error) {
 	return shared, nil
 }
 
+// DepthUnit names the length unit a depth unit string means, "ft" or
+// "m" (F, FT, FEET, M, METER, METRES... in any case), or "" for any other
+// string.
+func DepthUnit(unit string) string {
+	switch strings.ToUpper(strings.TrimSpace(unit)) {
+	case "F", "FT", "FEET", "FOOT":
+		return "ft"
+	case "M", "METER", "METERS", "METRE", "METRES":
+		return "m"
+	}
+	return ""
+}
+
 func isDepthIndex(c Item) bool {
 	return slices.ContainsFunc(depthMnemonics, func(s string) bool {
 		return strings.EqualFold(s, c.Mnemonic)

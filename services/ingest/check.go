@@ -62,11 +62,20 @@ func truthEntry(c *archive.Contents, m *manifest.Manifest) (*archive.Entry, erro
 
 // checkTruth reads a truth LAS and checks that QA can score against it
 // (las.CheckTruth): it parses, its first curve is a depth index over a depth
-// interval, and it shares a curve holding values with the manifest.
+// interval in the manifest's depth unit, and it shares a curve holding
+// values with the manifest.
 func checkTruth(data []byte, m *manifest.Manifest) error {
 	f, err := las.Read(bytes.NewReader(data))
 	if err != nil {
 		return err
+	}
+	if len(f.Curves) > 0 {
+		got, want := las.DepthUnit(f.Curves[0].Unit), las.DepthUnit(m.Depth.Unit)
+		if got != "" && want != "" && got != want {
+			return fmt.Errorf("%w: its depth index %s is in %s but the manifest's depth "+
+				"unit is %s: give the truth's depths in %s", las.ErrTruth,
+				f.Curves[0].Mnemonic, got, want, want)
+		}
 	}
 	var mnemonics []string
 	for _, tc := range m.Curves() {

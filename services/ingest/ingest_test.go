@@ -158,6 +158,10 @@ func TestIngestRejects(t *testing.T) {
 		{"no shared curve", with(man(""), truth("~V\n VERS. 2.0 :\n WRAP. NO :\n~C\n"+
 			" DEPT.ft :\n FOO.x :\n~A\n2000 1\n2001 2\n")),
 			[]string{"shares no curve", "FOO", "GR, RES"}},
+		{"truth in metres, manifest in feet", with(man(""), truth("~V\n VERS. 2.0 :\n"+
+			" WRAP. NO :\n~C\n DEPT.M :\n GR.GAPI :\n~A\n609.6 50\n609.75 55\n")),
+			[]string{"truth LAS truth.las", "DEPT is in m", "depth unit is ft",
+				"give the truth's depths in ft"}},
 		{"truth named but absent", with(man("truth: absent.las\n"), truth(goodTruth)),
 			[]string{`"absent.las" is not in the archive`, `"truth.las"`}},
 		{"truth named, no LAS", with(man("truth: absent.las\n")),
