@@ -196,6 +196,11 @@ func TestConfigValidate(t *testing.T) {
 		{"--out", "x"},
 		{"--model", "mask"},
 		{"--model", "mask", "--out", "x", "--easy", "0", "--hard", "0"},
+		{"--model", "mask", "--out", "x", "--easy", "-1", "--hard", "1"},
+		{"--model", "mask", "--out", "x", "--height", "100"},
+		{"--model", "mask", "--model", "mask", "--out", "x"},
+		{"--review", "--merge", "r.json", "--out", "x"},
+		{"--review", "--export-tiles", "d"},
 	} {
 		if _, err := parseFlags(args); err == nil {
 			t.Errorf("parseFlags(%q) accepted", args)
@@ -222,6 +227,11 @@ func TestMergeRuns(t *testing.T) {
 		paths = append(paths, p)
 	}
 	out := filepath.Join(dir, "out")
+	empty := filepath.Join(dir, "empty.json")
+	os.WriteFile(empty, []byte("[]"), 0o644)
+	if err := mergeRuns(&Config{Merge: []string{empty}, Out: out}); err == nil {
+		t.Error("merging no results was accepted")
+	}
 	cfg := &Config{Merge: paths, Out: out}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)

@@ -71,6 +71,10 @@ func (m *modelFlags) Set(v string) error { *m = append(*m, v); return nil }
 
 // Validate reports the first setting a user must fix.
 func (c *Config) Validate() error {
+	if c.Review && (c.Export.Dir != "" || len(c.Merge) > 0) {
+		return errors.New("--review draws pictures while models are scored: it does " +
+			"nothing with --export-tiles or --merge")
+	}
 	if c.Export.Dir != "" {
 		if c.Export.N < 1 {
 			return errors.New("--export-tiles needs --tiles-n N, N at least 1")
@@ -91,11 +95,35 @@ func (c *Config) Validate() error {
 	if c.Out == "" {
 		return errors.New("--out DIR is required")
 	}
-	if len(c.Merge) == 0 && (c.Easy < 0 || c.Hard < 0 || c.Easy+c.Hard == 0) {
+	if len(c.Merge) > 0 {
+		return nil
+	}
+	switch {
+	case c.Easy < 0 || c.Hard < 0:
+		return errors.New("--easy and --hard count held-out logs: they must not be negative")
+	case c.Easy+c.Hard == 0:
 		return errors.New("--easy and --hard count held-out logs: give at least one")
+	case c.Width < minLogWidth || c.Height < minLogHeight:
+		return fmt.Errorf("--width %d --height %d: held-out logs must be at least %d x %d px "+
+			"(smaller ones hold too little log to score)", c.Width, c.Height, minLogWidth,
+			minLogHeight)
+	}
+	seen := map[string]bool{}
+	for _, spec := range c.Models {
+		name, _, _ := strings.Cut(spec, "=")
+		if seen[name] {
+			return fmt.Errorf("--model %s given twice: give each model its own name", name)
+		}
+		seen[name] = true
 	}
 	return nil
 }
+
+// The smallest held-out log evaluate renders, px.
+const (
+	minLogWidth  = 600
+	minLogHeight = 1000
+)
 
 func parseFlags(args []string) (*Config, error) {
 	c := &Config{}
@@ -248,6 +276,9 @@ func mergeRuns(cfg *Config) error {
 			}
 		}
 		all = append(all, rs...)
+	}
+	if len(all) == 0 {
+		return fmt.Errorf("merge: %s hold no results", strings.Join(cfg.Merge, ", "))
 	}
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return fmt.Errorf("create --out: %w", err)
