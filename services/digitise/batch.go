@@ -34,11 +34,15 @@ type batchJob struct {
 // QA medians, and per class the medians pooled over every curve that had a
 // truth, judged against qa.ProjectTarget.
 type batchSummary struct {
-	Jobs      []batchJob        `json:"jobs"`
-	Failed    int               `json:"failed"`
-	WithTruth int               `json:"with_truth"`
-	Pooled    []qa.ClassSummary `json:"pooled,omitempty"`
-	Target    qa.Target         `json:"target"`
+	Jobs      []batchJob `json:"jobs"`
+	Failed    int        `json:"failed"` // failed or unfinished
+	WithTruth int        `json:"with_truth"`
+	// Missed counts, per class (index 1 solid, 2 dashed), the curves a
+	// truth LAS has but the output has no comparable row of: they are in
+	// the pooled medians as R2 0 and MAE 1/3.
+	Missed [3]int            `json:"missed"`
+	Pooled []qa.ClassSummary `json:"pooled,omitempty"`
+	Target qa.Target         `json:"target"`
 	// Misses says which class misses the target, one line each; a failed
 	// job is a miss too. Empty when the batch meets it.
 	Misses []string `json:"misses,omitempty"`
@@ -76,12 +80,25 @@ func summariseBatch(jobs []batchJob) batchSummary {
 		}
 	}
 	if s.WithTruth == 0 {
+		if s.Failed > 0 {
+			s.Misses = []string{fmt.Sprintf("%d of %d %s failed or did not finish", s.Failed,
+				len(jobs), plural(len(jobs), "job"))}
+		}
 		return s
 	}
 	s.Pooled = qa.PoolTruth(reports)
+	for _, r := range reports {
+		for _, c := range r.Curves {
+			if t := c.Truth; t != nil && c.Class >= 1 && c.Class <= 2 &&
+				(t.Rows == 0 || math.IsNaN(float64(t.R2))) {
+				s.Missed[c.Class]++
+			}
+		}
+	}
 	s.Misses = qa.ProjectTarget.Check(s.Pooled)
 	if s.Failed > 0 {
-		s.Misses = append(s.Misses, fmt.Sprintf("%d of %d jobs failed", s.Failed, len(jobs)))
+		s.Misses = append(s.Misses, fmt.Sprintf("%d of %d %s failed or did not finish",
+			s.Failed, len(jobs), plural(len(jobs), "job")))
 	}
 	return s
 }
@@ -130,17 +147,23 @@ func writeBatchMarkdown(b *strings.Builder, s batchSummary) {
 	for _, j := range s.Jobs {
 		state := j.State
 		if j.Error != "" {
-			state += ": " + strings.ReplaceAll(j.Error, "|", "/")
+			state += ": " + j.Error
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", j.JobID, j.Label, state,
-			j.Status, cls(j.Classes, 1), cls(j.Classes, 2))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", cell(j.JobID), cell(j.Label),
+			cell(state), cell(j.Status), cls(j.Classes, 1), cls(j.Classes, 2))
 	}
+	fmt.Fprintf(b, "\n%d %s: %d succeeded, %d failed or unfinished.\n", len(s.Jobs),
+		plural(len(s.Jobs), "job"), len(s.Jobs)-s.Failed, s.Failed)
 	if s.WithTruth == 0 {
-		fmt.Fprintf(b, "\nNo job had a truth LAS: nothing to pool.\n")
+		fmt.Fprintf(b, "\nNo succeeded job was scored against a truth LAS: nothing to pool.\n")
+		for _, m := range s.Misses {
+			fmt.Fprintf(b, "- %s\n", m)
+		}
 		return
 	}
-	fmt.Fprintf(b, "\nPooled over every curve of the %d jobs scored against a truth LAS "+
-		"(values as fractions of the track width):\n\n", s.WithTruth)
+	fmt.Fprintf(b, "\nPooled over every curve of the %d %s scored against a truth LAS "+
+		"(values as fractions of the track width):\n\n", s.WithTruth,
+		plural(s.WithTruth, "job"))
 	fmt.Fprintf(b, "| class | curves | R² median | MAE median | coverage median | goal |\n")
 	fmt.Fprintf(b, "| --- | ---: | ---: | ---: | ---: | --- |\n")
 	for _, p := range s.Pooled {
@@ -148,6 +171,11 @@ func writeBatchMarkdown(b *strings.Builder, s batchSummary) {
 		fmt.Fprintf(b, "| %s | %d | %s | %s | %s | R² ≥ %.2f, MAE ≤ %.2f |\n", name,
 			p.Curves, num(p.MedianR2), num(p.MedianMAE), num(p.MedianCov),
 			s.Target.R2[p.Class], s.Target.MAE[p.Class])
+	}
+	if n := s.Missed[1] + s.Missed[2]; n > 0 {
+		fmt.Fprintf(b, "\n%d %s with a truth but no digitised value (solid %d, dashed %d) "+
+			"count as R² 0, MAE 1/3 in the medians.\n", n, plural(n, "curve"),
+			s.Missed[1], s.Missed[2])
 	}
 	if len(s.Misses) == 0 {
 		fmt.Fprintf(b, "\nTarget: **met** (both classes).\n")
@@ -157,4 +185,18 @@ func writeBatchMarkdown(b *strings.Builder, s batchSummary) {
 	for _, m := range s.Misses {
 		fmt.Fprintf(b, "- %s\n", m)
 	}
+}
+
+// cell makes text safe for one markdown table cell: no bars, no line
+// breaks.
+func cell(text string) string {
+	return strings.NewReplacer("|", "/", "\r\n", " ", "\n", " ", "\r", " ").Replace(text)
+}
+
+// plural is word, with an s unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

@@ -5,14 +5,18 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/signal"
 	"path"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
+
+	pb "github.com/welllog/digitiser/proto/digitiser/v1"
 
 	"github.com/welllog/digitiser/pkg/stack"
 	"github.com/welllog/digitiser/pkg/store"
@@ -71,6 +75,9 @@ func cmdDemo(args []string) error {
 	ins, err := demoInputs(filepath.Join(cfg.StateDir, "demo-inputs"), scan, *inputs)
 	if err != nil {
 		return err
+	}
+	if err := writableDir(*outDir); err != nil {
+		return fmt.Errorf("%w: -o %s: %v", errUsage, *outDir, err)
 	}
 
 	st, err := stack.Start(ctx, stack.Config{})
@@ -164,19 +171,32 @@ func runDemoJobs(ctx context.Context, cfg *Config, conn *Conn, inputs []demoInpu
 	}
 	var failed []error
 	var batch []batchJob
+	// After a timeout or an interrupt the jobs in hand are still read and
+	// summarised, on a context of their own, before the stack stops.
+	late, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
 	for _, j := range jobs {
-		werr := waitJob(ctx, conn, j.id, os.Stderr)
-		if werr != nil {
-			failed = append(failed, werr)
+		werr := ctx.Err()
+		if werr == nil {
+			werr = waitJob(ctx, conn, j.id, os.Stderr)
 		}
-		job, err := conn.Jobs.Get(ctx, j.id)
+		job, err := conn.Jobs.Get(late, j.id)
 		if err != nil {
 			return errors.Join(append(failed, err)...)
 		}
 		bj := batchJob{Label: j.in.label, JobID: j.id, State: stateName(job.State),
 			Error: job.Error}
-		if werr == nil {
-			paths, err := downloadResults(ctx, conn.Store, job, filepath.Join(outDir, j.id))
+		if ctx.Err() != nil && !finished(job) {
+			bj.State = "unfinished"
+			bj.Error = "the demo stopped first (" + ctx.Err().Error() + ")"
+			failed = append(failed, fmt.Errorf("job %s (%s) did not finish before the demo "+
+				"stopped (%v); its local stack stops with the demo: run the demo again, with a "+
+				"longer --timeout", j.id, j.in.label, ctx.Err()))
+		} else if werr != nil && ctx.Err() == nil {
+			failed = append(failed, werr)
+		}
+		if job.State == pb.JobState_JOB_STATE_SUCCEEDED {
+			paths, err := downloadResults(late, conn.Store, job, filepath.Join(outDir, j.id))
 			if err != nil {
 				failed = append(failed, err)
 			}
@@ -184,7 +204,7 @@ func runDemoJobs(ctx context.Context, cfg *Config, conn *Conn, inputs []demoInpu
 			for _, p := range paths {
 				fmt.Printf("  %s\n", p)
 			}
-			if bj.report, err = loadReport(ctx, conn.Store, job); err != nil {
+			if bj.report, err = loadReport(late, conn.Store, job); err != nil {
 				failed = append(failed, err)
 			} else if bj.report != nil {
 				bj.Status, bj.Classes = bj.report.Status, bj.report.Summary
@@ -199,6 +219,21 @@ func runDemoJobs(ctx context.Context, cfg *Config, conn *Conn, inputs []demoInpu
 	return errors.Join(failed...)
 }
 
+// writableDir creates dir when missing and checks a file can be written in
+// it, so that a batch is not run only to find nowhere to put its results.
+func writableDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".digitise-probe-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
 // demoInputs lists what to submit: the archives in from, or when from is
 // empty the embedded sample archive (written to dir), then the real scan
 // with its manifest (written to dir); scan is the real scan's path, empty
@@ -209,19 +244,9 @@ func demoInputs(dir, scan, from string) ([]demoInput, error) {
 	}
 	var inputs []demoInput
 	if from != "" {
-		ents, err := os.ReadDir(from)
-		if err != nil {
-			return nil, fmt.Errorf("%w: --inputs: %v", errUsage, err)
-		}
-		for _, e := range ents { // ReadDir sorts by name
-			if e.Type().IsRegular() && isArchiveName(e.Name()) {
-				inputs = append(inputs, demoInput{label: e.Name(),
-					archive: filepath.Join(from, e.Name())})
-			}
-		}
-		if len(inputs) == 0 {
-			return nil, fmt.Errorf("%w: --inputs %s holds no archive or scan "+
-				"(.tar.gz, .tgz, .tar, .zip, .tif, .tiff, .png, .jpg)", errUsage, from)
+		var err error
+		if inputs, err = dirInputs(from, os.Stderr); err != nil {
+			return nil, err
 		}
 	}
 	samples, _ := fs.Glob(testdata.Files, "sample/*")
@@ -257,11 +282,79 @@ func demoInputs(dir, scan, from string) ([]demoInput, error) {
 }
 
 func isArchiveName(name string) bool {
-	switch path.Ext(name) {
+	switch strings.ToLower(path.Ext(name)) {
 	case ".zip", ".tar", ".tgz", ".gz", ".tif", ".tiff", ".png", ".jpg", ".jpeg":
 		return true
 	}
 	return false
+}
+
+// isManifestName reports a manifest file name (.yaml or .yml).
+func isManifestName(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".yaml", ".yml":
+		return true
+	}
+	return false
+}
+
+// dirInputs lists the archives and scan images in dir, by name, following
+// symbolic links to files. A manifest X.yaml (or .yml) beside an input
+// whose name without its extensions is X goes with that input, as
+// `submit --manifest` would send it. Every other entry is named on w as
+// skipped, with the reason.
+func dirInputs(dir string, w io.Writer) ([]demoInput, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: --inputs: %v", errUsage, err)
+	}
+	manifests := map[string]string{}
+	for _, e := range ents {
+		if isManifestName(e.Name()) {
+			manifests[stem(e.Name())] = filepath.Join(dir, e.Name())
+		}
+	}
+	var inputs []demoInput
+	used := map[string]bool{}
+	for _, e := range ents { // ReadDir sorts by name
+		name, p := e.Name(), filepath.Join(dir, e.Name())
+		if isManifestName(name) {
+			continue
+		}
+		st, err := os.Stat(p) // follows links
+		switch {
+		case err != nil:
+			fmt.Fprintf(w, "skipping %s: %v\n", p, err)
+		case !st.Mode().IsRegular():
+			fmt.Fprintf(w, "skipping %s: not a file\n", p)
+		case !isArchiveName(name):
+			fmt.Fprintf(w, "skipping %s: not an archive or scan (.tar.gz, .tgz, .tar, "+
+				".zip, .tif, .tiff, .png, .jpg, .jpeg)\n", p)
+		default:
+			in := demoInput{label: name, archive: p, manifest: manifests[stem(name)]}
+			used[in.manifest] = true
+			inputs = append(inputs, in)
+		}
+	}
+	for _, m := range manifests {
+		if !used[m] {
+			fmt.Fprintf(w, "skipping %s: no archive or scan named like it beside it\n", m)
+		}
+	}
+	if len(inputs) == 0 {
+		return nil, fmt.Errorf("%w: --inputs %s holds no archive or scan "+
+			"(.tar.gz, .tgz, .tar, .zip, .tif, .tiff, .png, .jpg, .jpeg)", errUsage, dir)
+	}
+	return inputs, nil
+}
+
+// stem is a file name without its extensions: "a.tar.gz" and "a.yaml"
+// are both "a".
+func stem(name string) string {
+	if i := strings.Index(name, "."); i > 0 {
+		return name[:i]
+	}
+	return name
 }
 
 // extract copies an embedded file to dir.

@@ -90,9 +90,17 @@ func cmdSubmit(args []string) error {
 // job's id in the inbox bucket and starts the job.
 func submit(ctx context.Context, cfg *Config, conn *Conn, req SubmitRequest) (*pb.Job,
 	error) {
-	data, err := os.ReadFile(req.Archive)
+	archive, err := os.Open(req.Archive)
 	if err != nil {
 		return nil, fmt.Errorf("read archive: %w", err)
+	}
+	defer archive.Close()
+	st, err := archive.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read archive: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("read archive: %s is not a regular file", req.Archive)
 	}
 	var mdata []byte
 	if req.Manifest != "" {
@@ -113,7 +121,7 @@ func submit(ctx context.Context, cfg *Config, conn *Conn, req SubmitRequest) (*p
 	if err != nil {
 		return nil, err
 	}
-	if err := upload(ctx, cfg, conn, jr, data, mdata); err != nil {
+	if err := upload(ctx, cfg, conn, jr, archive, st.Size(), mdata); err != nil {
 		return nil, abandon(ctx, cfg, conn, jr, err)
 	}
 	if err := pipeline.StartJob(ctx, conn.Bus, job); err != nil {
@@ -122,16 +130,17 @@ func submit(ctx context.Context, cfg *Config, conn *Conn, req SubmitRequest) (*p
 	return job, nil
 }
 
-// upload writes the manifest (when given) and the archive to the inbox.
+// upload writes the manifest (when given) and the archive, size bytes
+// streamed from archive, to the inbox.
 func upload(ctx context.Context, cfg *Config, conn *Conn, jr pipeline.JobRequest,
-	data, mdata []byte) error {
+	archive io.Reader, size int64, mdata []byte) error {
 	if mdata != nil {
 		if err := store.PutBytes(ctx, conn.Store, cfg.InboxBucket, jr.ManifestKey, mdata,
 			"application/yaml"); err != nil {
 			return fmt.Errorf("upload manifest: %w", err)
 		}
 	}
-	if err := store.PutBytes(ctx, conn.Store, cfg.InboxBucket, jr.SourceKey, data,
+	if err := conn.Store.Put(ctx, cfg.InboxBucket, jr.SourceKey, archive, size,
 		"application/octet-stream"); err != nil {
 		return fmt.Errorf("upload archive: %w", err)
 	}
