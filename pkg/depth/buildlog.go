@@ -90,6 +90,23 @@ func BuildLog(traces []vector.Trace, cal *Calibration,
 	return f, nil
 }
 
+// mainDepths is the depth range of the calibration's main-pass segments;
+// lo > hi when there are none.
+func (c *Calibration) mainDepths() (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for i := range c.Segments {
+		s := &c.Segments[i]
+		if !s.main() {
+			continue
+		}
+		for _, row := range []float64{s.RowFrom, s.RowTo} {
+			d := s.Depth0 + s.Rate*(row-s.RowFrom)
+			lo, hi = math.Min(lo, d), math.Max(hi, d)
+		}
+	}
+	return lo, hi
+}
+
 // interval returns STRT and STOP: the manifest's when given, else the
 // main-pass depths of the rows the traces cover, rounded inwards to the
 // step.
@@ -105,6 +122,13 @@ func interval(traces []vector.Trace, cal *Calibration,
 			d.Start, d.Stop)
 	}
 	if d.Stop != 0 && d.Stop > d.Start {
+		clo, chi := cal.mainDepths()
+		if clo <= chi && (d.Stop < clo || d.Start > chi) {
+			return 0, 0, fmt.Errorf("%w: depth.start..stop %g..%g %s lies outside the depths "+
+				"the scan's main pass was calibrated to (%.6g..%.6g %s): correct depth.start "+
+				"and depth.stop, or the tie points", ErrNoData, d.Start, d.Stop, d.Unit, clo, chi,
+				d.Unit)
+		}
 		return d.Start, d.Stop, nil
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)

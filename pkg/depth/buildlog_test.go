@@ -2,7 +2,9 @@ package depth
 
 import (
 	"bytes"
+	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/welllog/digitiser/pkg/las"
@@ -164,5 +166,28 @@ func TestBuildLogSkipsRepeat(t *testing.T) {
 		if gr[i] != 75 {
 			t.Fatalf("GR at %v ft = %v: repeat-pass rows used", dept[i], gr[i])
 		}
+	}
+}
+
+// TestBuildLogIntervalOutsideCalibration: a manifest interval with no depth
+// in common with the calibrated main pass (100..300 ft here) is refused
+// with the range the scan has; one that overlaps it is kept as given.
+func TestBuildLogIntervalOutsideCalibration(t *testing.T) {
+	m, cal := scaleManifest(), linearCal()
+	tr := traceOf("GR", 0, 1000, cal, func(d float64) (float64, int8) { return 0.5, 0 })
+	for _, iv := range [][2]float64{{10, 90}, {310, 400}} {
+		m.Depth.Start, m.Depth.Stop = iv[0], iv[1]
+		_, err := BuildLog([]vector.Trace{tr}, cal, m)
+		if !errors.Is(err, ErrNoData) || !strings.Contains(err.Error(), "100..300 ft") {
+			t.Errorf("interval %v: err %v, want ErrNoData naming 100..300 ft", iv, err)
+		}
+	}
+	m.Depth.Start, m.Depth.Stop = 250, 350
+	f, err := BuildLog([]vector.Trace{tr}, cal, m)
+	if err != nil {
+		t.Fatalf("an overlapping interval: %v", err)
+	}
+	if d := f.Curve("DEPT"); d[0] != 250 || d[len(d)-1] != 350 {
+		t.Errorf("DEPT %v..%v, want 250..350 as given", d[0], d[len(d)-1])
 	}
 }

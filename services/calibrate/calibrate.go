@@ -47,7 +47,7 @@ func New() pipeline.Handler {
 		cal, err := depth.Calibrate(img, layout, tf, m)
 		span.End()
 		if err != nil {
-			return nil, pipeline.RejectInput(fmt.Errorf("calibrate depth: %w", err))
+			return nil, pipeline.RejectInput(err) // depth.Calibrate says "calibrate depth"
 		}
 		_, span = t.Span(ctx, "compute.build_log", attribute.Int("curves", len(traces)))
 		lf, err := depth.BuildLog(traces, cal, m)
