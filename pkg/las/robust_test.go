@@ -148,7 +148,7 @@ func TestCheckTruth(t *testing.T) {
 		{"index turns back", mk(dept, []float64{100, 101, 100.5}, "GR"), "turns back"},
 		{"flat index", mk(dept, []float64{100, 100}, "GR"), "starts and ends"},
 		{"nothing shared", mk(dept, up, "CALI", "RHOB"), "truth has CALI, RHOB"},
-		{"shared curve all NULL", allNull, "shares no curve"},
+		{"shared curve all NULL", allNull, "hold no values, only NULL"},
 	}
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) {

@@ -49,6 +49,16 @@ func CheckTruth(f *File, mnemonics []string) (shared []string, err error) {
 		shared = append(shared, m)
 	}
 	if len(shared) == 0 {
+		var named []string
+		for _, m := range mnemonics {
+			if f.CurveIndex(m) > 0 && !slices.Contains(named, m) {
+				named = append(named, m)
+			}
+		}
+		if len(named) > 0 {
+			return nil, fmt.Errorf("%w: the curves it shares with the manifest (%s) hold no "+
+				"values, only NULL: give their values", ErrTruth, strings.Join(named, ", "))
+		}
 		var have []string
 		for _, c := range f.Curves[1:] {
 			have = append(have, c.Mnemonic)

@@ -65,6 +65,9 @@ func truthEntry(c *archive.Contents, m *manifest.Manifest) (*archive.Entry, erro
 // interval in the manifest's depth unit, and it shares a curve holding
 // values with the manifest.
 func checkTruth(data []byte, m *manifest.Manifest) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return fmt.Errorf("%w: the file is empty", las.ErrTruth)
+	}
 	f, err := las.Read(bytes.NewReader(data))
 	if err != nil {
 		return err

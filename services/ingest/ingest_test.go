@@ -162,6 +162,11 @@ func TestIngestRejects(t *testing.T) {
 			" WRAP. NO :\n~C\n DEPT.M :\n GR.GAPI :\n~A\n609.6 50\n609.75 55\n")),
 			[]string{"truth LAS truth.las", "DEPT is in m", "depth unit is ft",
 				"give the truth's depths in ft"}},
+		{"empty truth", with(man(""), truth(" \n")),
+			[]string{"truth LAS truth.las", "the file is empty"}},
+		{"truth all null", with(man(""), truth("~V\n VERS. 2.0 :\n WRAP. NO :\n"+
+			" NULL. -999.25 :\n~C\n DEPT.ft :\n GR.GAPI :\n~A\n2000 -999.25\n2001 -999.25\n")),
+			[]string{"truth LAS truth.las", "(GR) hold no values, only NULL"}},
 		{"truth named but absent", with(man("truth: absent.las\n"), truth(goodTruth)),
 			[]string{`"absent.las" is not in the archive`, `"truth.las"`}},
 		{"truth named, no LAS", with(man("truth: absent.las\n")),
