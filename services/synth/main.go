@@ -8,6 +8,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -33,7 +35,10 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		// The command's flags were printed on request.
+	case err != nil:
 		slog.Error("synth failed", "command", os.Args[1], "err", err)
 		os.Exit(1)
 	}
