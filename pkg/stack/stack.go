@@ -159,6 +159,13 @@ func (st *Stack) makeDir() error {
 		}
 		st.Dir, st.tempDir = d, true
 	}
+	// versitygw is given the objects and sidecar directories; relative
+	// paths confuse its check that the sidecar is not under the objects.
+	abs, err := filepath.Abs(st.Dir)
+	if err != nil {
+		return fmt.Errorf("make data dir: %w", err)
+	}
+	st.Dir = abs
 	for _, sub := range []string{"nats", "objects", "sidecar"} {
 		if err := os.MkdirAll(filepath.Join(st.Dir, sub), 0o755); err != nil {
 			return fmt.Errorf("make data dir: %w", err)

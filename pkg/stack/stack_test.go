@@ -167,6 +167,26 @@ func TestStackKeepsGivenDir(t *testing.T) {
 	}
 }
 
+// TestStackRelativeDir starts a stack on a relative Dir, as `digitise
+// serve --local` does with its default state dir: versitygw refused it
+// ("the root directory .../objects contains the directory .../sidecar").
+func TestStackRelativeDir(t *testing.T) {
+	bin, err := FindVersityGW("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	st, err := Start(context.Background(), Config{Dir: filepath.Join(".stack", "data"),
+		VersityGW: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if !filepath.IsAbs(st.Dir) {
+		t.Errorf("Dir %q, want it made absolute", st.Dir)
+	}
+}
+
 func TestMissingBinary(t *testing.T) {
 	_, err := Start(context.Background(), Config{VersityGW: "/nonexistent/versitygw"})
 	if !errors.Is(err, ErrNoVersityGW) {
