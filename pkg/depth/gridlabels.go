@@ -84,7 +84,28 @@ func labelsIn(img *image.Gray, layout raster.Layout, span raster.Span,
 			seams(pieces, lines, period))}
 	cal.Residuals = residuals(cal, o, inlier)
 	cal.summarise()
+	if err := checkLabelFit(cal, period); err != nil {
+		return nil, err
+	}
 	return cal, nil
+}
+
+// checkLabelFit refuses a label fit whose labels miss it by more than one
+// grid period's depth (RMS over the labels it kept): every label sits on a
+// grid line, so a right fit misses by a fraction of that, and a fit off by
+// more was made from misread labels (one such read 12300, 123 and 1240 and
+// logged a 500 ft interval as 23 ft).
+func checkLabelFit(cal *Calibration, period float64) error {
+	if period <= 0 || len(cal.Segments) == 0 {
+		return nil
+	}
+	perLine := math.Abs(cal.Segments[0].Rate) * period
+	if cal.RMS > perLine {
+		return fmt.Errorf("%w: the depth labels read miss their fit by %.3g %s RMS, more "+
+			"than one grid period (%.3g %s): they were misread; add depth.tie_points to the "+
+			"manifest", ErrNoCalibration, cal.RMS, cal.Unit, perLine, cal.Unit)
+	}
+	return nil
 }
 
 // searchSpan is the rows holding the log: body through repeat section, or

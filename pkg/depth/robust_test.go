@@ -149,3 +149,19 @@ func TestCalibrateRefusesTiePointsOutsideStrip(t *testing.T) {
 		t.Fatalf("tie point on the last row under skew: %v", err)
 	}
 }
+
+func TestCheckLabelFit(t *testing.T) {
+	cal := &Calibration{Unit: "ft", Segments: []Segment{{Rate: 0.1}}}
+	cal.RMS = 0.4
+	if err := checkLabelFit(cal, 10); err != nil {
+		t.Errorf("RMS 0.4 ft against 1 ft a grid period: %v", err)
+	}
+	cal.RMS = 710
+	err := checkLabelFit(cal, 10)
+	if !errors.Is(err, ErrNoCalibration) || !strings.Contains(err.Error(), "misread") {
+		t.Errorf("RMS 710 ft against 1 ft a grid period: err %v, want a refusal", err)
+	}
+	if err := checkLabelFit(cal, 0); err != nil {
+		t.Errorf("no grid period: nothing to compare with, got %v", err)
+	}
+}
