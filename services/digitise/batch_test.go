@@ -15,7 +15,7 @@ import (
 func TestDemoInputsFromDir(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"b.tar.gz", "a.zip", "notes.txt", "scan.tif", "scan.yaml",
-		"UPPER.TAR.GZ", "orphan.yml"} {
+		"UPPER.TAR.GZ", "orphan.yml", "b.mask.png"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +51,7 @@ func TestDemoInputsFromDir(t *testing.T) {
 			strings.Join(got, " "), want)
 	}
 	for _, skipped := range []string{"notes.txt: not an archive", "sub.zip: not a file",
-		"dangling.zip:", "orphan.yml: no archive"} {
+		"dangling.zip:", "orphan.yml: no archive", "b.mask.png: a side file of the archive b.tar.gz"} {
 		if !strings.Contains(said.String(), skipped) {
 			t.Errorf("skipped entries not named: want %q in\n%s", skipped, said.String())
 		}

@@ -289,6 +289,18 @@ func isArchiveName(name string) bool {
 	return false
 }
 
+// isBundleName reports an archive that holds its own pages and manifest
+// (tar, tar.gz, tgz, zip) rather than a single scan image.
+func isBundleName(name string) bool {
+	n := strings.ToLower(name)
+	for _, ext := range []string{".tar.gz", ".tgz", ".tar", ".zip"} {
+		if strings.HasSuffix(n, ext) {
+			return true
+		}
+	}
+	return false
+}
+
 // isManifestName reports a manifest file name (.yaml or .yml).
 func isManifestName(name string) bool {
 	switch strings.ToLower(path.Ext(name)) {
@@ -314,11 +326,22 @@ func dirInputs(dir string, w io.Writer) ([]demoInput, error) {
 			manifests[stem(e.Name())] = filepath.Join(dir, e.Name())
 		}
 	}
+	bundles := map[string]string{} // stem -> an archive (tar, zip) of that stem
+	for _, e := range ents {
+		if isBundleName(e.Name()) {
+			bundles[stem(e.Name())] = e.Name()
+		}
+	}
 	var inputs []demoInput
 	used := map[string]bool{}
 	for _, e := range ents { // ReadDir sorts by name
 		name, p := e.Name(), filepath.Join(dir, e.Name())
 		if isManifestName(name) {
+			continue
+		}
+		if b := bundles[stem(name)]; b != "" && b != name && !isBundleName(name) {
+			fmt.Fprintf(w, "skipping %s: a side file of the archive %s beside it, not a "+
+				"scan (e.g. synth's mask)\n", p, b)
 			continue
 		}
 		st, err := os.Stat(p) // follows links
