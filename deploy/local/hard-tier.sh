@@ -11,6 +11,10 @@
 #   deploy/local/hard-tier.sh            # N=48 SEED=900001 HEIGHT=6000
 #   N=4 deploy/local/hard-tier.sh        # a quick look
 #
+# The generator draws its curves from real wells' LAS files when
+# ../shared/realdata/las is beside the repo, otherwise from its catalogue
+# of signals: the same seeds then make other logs (the script says which).
+#
 # Writes the archives to .stack/hard-tier/inputs (the generator's masks
 # beside them in masks/) and the results, with
 # summary.md and summary.json, to OUT (default out/hard-tier). Extra
@@ -18,6 +22,12 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+case "${1:-}" in
+  -h | --help)
+    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
+    exit 0
+    ;;
+esac
 n="${N:-48}"
 seed="${SEED:-900001}"
 height="${HEIGHT:-6000}"
@@ -51,6 +61,12 @@ inputs="$state/inputs"
 masks="$state/masks" # the generator's class masks, for review; not submitted
 rm -rf "$inputs" "$masks" && mkdir -p "$inputs" "$masks"
 echo "generating $n hard-tier archives (seeds $seed..$((seed + n - 1)), ${height} px tall)"
+if [ -d "$repo/../shared/realdata/las" ]; then
+  echo "curves: real wells' LAS files from ../shared/realdata/las"
+else
+  echo "curves: the generator's catalogue signals (../shared/realdata/las is absent): the" \
+    "logs, and so the figures, differ from runs made with it (see docs/loss-study.md)"
+fi
 for ((i = 0; i < n; i++)); do
   s=$((seed + i))
   .cache/bin/synth log --tier hard --seed "$s" --height "$height" \
