@@ -38,7 +38,7 @@ func realInput(t testing.TB) (*raster.Prepared, *manifest.Manifest) {
 	t.Helper()
 	root := realdata.Root(t)
 	prepOnce.Do(func() {
-		scan := filepath.Join(root, realdata.RelDir, "scans", "kgs-15-131-20215-sonic.tif")
+		scan := realdata.Path(t, "scans", "kgs-15-131-20215-sonic.tif")
 		data, err := os.ReadFile(scan)
 		if err != nil {
 			prepErr = errSkip{err}

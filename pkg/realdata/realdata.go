@@ -45,9 +45,18 @@ func RepoRoot() (string, error) {
 	}
 }
 
-// Dir returns the real-data folder, [RelDir] under [RepoRoot]. It does not
-// check that the folder exists (see [Skip]); the error is RepoRoot's.
+// EnvDir names the environment variable that, when set, points at the
+// real-data folder instead of [RelDir] beside the repository (the demo's
+// DIGITISE_REALDATA).
+const EnvDir = "DIGITISE_REALDATA"
+
+// Dir returns the real-data folder: $DIGITISE_REALDATA when set, else
+// [RelDir] under [RepoRoot]. It does not check that the folder exists (see
+// [Skip]); the error is RepoRoot's.
 func Dir() (string, error) {
+	if d := os.Getenv(EnvDir); d != "" {
+		return filepath.Abs(d)
+	}
 	root, err := RepoRoot()
 	if err != nil {
 		return "", err
@@ -65,11 +74,15 @@ func Root(tb TB) string {
 	return root
 }
 
-// Path joins elem under the real-data folder, failing tb when the
+// Path joins elem under the real-data folder ([Dir]), failing tb when the
 // repository root cannot be found. It does not check that the path exists.
 func Path(tb TB, elem ...string) string {
 	tb.Helper()
-	return filepath.Join(append([]string{Root(tb), RelDir}, elem...)...)
+	dir, err := Dir()
+	if err != nil {
+		tb.Fatalf("%v", err)
+	}
+	return filepath.Join(append([]string{dir}, elem...)...)
 }
 
 // Skip returns [Path] of elem (the folder itself when elem is empty), or
@@ -79,8 +92,9 @@ func Skip(tb TB, elem ...string) string {
 	tb.Helper()
 	path := Path(tb, elem...)
 	if _, err := os.Stat(path); err != nil {
+		dir, _ := Dir()
 		tb.Skipf("real data absent (%v): put the shared realdata folder beside the "+
-			"repository, at %s", err, filepath.Join(Root(tb), RelDir))
+			"repository, at %s, or point %s at it", err, dir, EnvDir)
 	}
 	return path
 }

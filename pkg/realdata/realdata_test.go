@@ -20,6 +20,7 @@ func (f *fakeTB) Skipf(format string, args ...any) {
 }
 
 func TestRepoRootHoldsThisPackage(t *testing.T) {
+	t.Setenv(EnvDir, "")
 	root, err := RepoRoot()
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +40,19 @@ func TestRepoRootHoldsThisPackage(t *testing.T) {
 	}
 }
 
+func TestDirFromEnv(t *testing.T) {
+	t.Setenv(EnvDir, "some/where")
+	dir, err := Dir()
+	if err != nil || !filepath.IsAbs(dir) || !strings.HasSuffix(dir, "some/where") {
+		t.Fatalf("Dir() = %q, %v; want $%s made absolute", dir, err, EnvDir)
+	}
+	if p := Path(t, "scans", "x.tif"); p != filepath.Join(dir, "scans", "x.tif") {
+		t.Fatalf("Path = %s, want it under %s", p, dir)
+	}
+}
+
 func TestNoRepoRoot(t *testing.T) {
+	t.Setenv(EnvDir, "")
 	t.Chdir(t.TempDir())
 	if root, err := RepoRoot(); err == nil {
 		t.Skipf("a go.mod lies above the temp dir (%s): cannot test", root)
@@ -55,6 +68,7 @@ func TestNoRepoRoot(t *testing.T) {
 }
 
 func TestSkipNamesTheMissingPath(t *testing.T) {
+	t.Setenv(EnvDir, "")
 	var f fakeTB
 	path := Skip(&f, "no-such-folder", "x.las")
 	if want := filepath.Join(Root(t), RelDir, "no-such-folder", "x.las"); path != want {
