@@ -172,13 +172,18 @@ func runDemoJobs(ctx context.Context, cfg *Config, conn *Conn, inputs []demoInpu
 	var failed []error
 	var batch []batchJob
 	// After a timeout or an interrupt the jobs in hand are still read and
-	// summarised, on a context of their own, before the stack stops.
-	late, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
+	// summarised, on a context of their own (30 s from the stop), before
+	// the stack stops.
+	late := ctx
 	for _, j := range jobs {
 		werr := ctx.Err()
 		if werr == nil {
 			werr = waitJob(ctx, conn, j.id, os.Stderr)
+		}
+		if ctx.Err() != nil && late == ctx {
+			var cancel context.CancelFunc
+			late, cancel = context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
 		}
 		job, err := conn.Jobs.Get(late, j.id)
 		if err != nil {
