@@ -51,6 +51,11 @@ func (o *ReassembleOptions) defaults() {
 		o.MaxShiftX = 48
 	}
 	if o.MinConfidence <= 0 {
+		// TODO(#5): generated hard-tier pages (bilevel, noisy, rotated up
+		// to 0.3 deg) match at their true overlap with scores of only 0.09
+		// to 0.25, so two-page hard archives are refused; easy ones score
+		// 0.66 to 0.83. Lowering the bar alone would let pages that do not
+		// overlap through.
 		o.MinConfidence = 0.4
 	}
 	if o.MaxSkewDeg <= 0 {
