@@ -28,15 +28,9 @@ LOSS="${LOSS:-tversky:alpha=0.3,beta=0.7+0.5*focal:gamma=2}"
 VERSION="${VERSION:-v3}"
 INIT="${INIT:-runs/v2b/best.pt}"
 
-cd "$root"
-if [ ! -f "$here/data/prep-val/stats.json" ]; then
-  nice go run ./services/evaluate --export-tiles "$here/data/prep-val" \
-    --tiles-n 192 --tiles-seed 2
-fi
-if [ ! -f "$here/data/prep-train3/stats.json" ]; then
-  nice go run ./services/evaluate --export-tiles "$here/data/prep-train3" \
-    --tiles-n "$TILES" --tiles-seed 4
-fi
+. "$here/finetune.sh"
+ensure_tiles prep-val 192 2
+ensure_tiles prep-train3 "$TILES" 4
 
 cd "$here"
 if [ ! -f "$INIT" ]; then
@@ -52,32 +46,6 @@ if [ ! -f "runs/$VERSION/summary.json" ]; then
     > "runs/$VERSION.log" 2>&1
 fi
 best="runs/$VERSION/best.pt"
-staged="runs/$VERSION-model"
-"$py" -m curveseg.export --ckpt "$best" --out "$staged" --version "$VERSION" \
-  --tiles data/prep-val
-
-eval_dir="runs/$VERSION-eval"
-(cd "$root" && nice go run ./services/evaluate \
-  --model "$VERSION=training/$staged/model.onnx" \
-  --model v2=training/models/curveseg/v2/model.onnx --model mask \
-  --easy "${EVAL_EASY:-6}" --hard "${EVAL_HARD:-12}" --height "${EVAL_HEIGHT:-3000}" \
-  --threads 1 --out "training/$eval_dir")
-
-# Keep v3 only if it beats v2 on the hard tier without losing the easy one.
-verdict="$("$py" - "$eval_dir/summary.json" "$VERSION" <<'EOF'
-import json, sys
-s = json.load(open(sys.argv[1]))  # list of rows: model, tier, class, ...
-med = {(r["model"], r["tier"], r["class"]): r["median_r2"] for r in s}
-new, old = sys.argv[2], "v2"
-hard = all(med[(new, "hard", c)] > med[(old, "hard", c)] for c in (1, 2))
-easy = all(med[(new, "easy", c)] >= med[(old, "easy", c)] for c in (1, 2))
-print("keep" if hard and easy else "drop")
-EOF
-)"
-echo "train_v3.sh: $VERSION vs v2 on the held-out logs: $verdict"
-if [ "$verdict" = keep ] || [ "${KEEP:-0}" = 1 ]; then
-  "$py" -m curveseg.export --ckpt "$best" --out "models/curveseg/$VERSION" \
-    --version "$VERSION" --tiles data/prep-val --pipeline-metrics "$eval_dir/summary.json"
-else
-  rm -rf "models/curveseg/$VERSION"
-fi
+EVAL_EASY="${EVAL_EASY:-6}" EVAL_HARD="${EVAL_HARD:-12}" \
+  score_and_keep "$VERSION" "$best" data/prep-val v2 0 \
+  --model v2=training/models/curveseg/v2/model.onnx --model mask

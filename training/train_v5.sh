@@ -28,13 +28,9 @@ VERSION="${VERSION:-v5}"
 INIT="${INIT:-runs/v4/best.pt}"
 WIDTH="${WIDTH:-12}"
 
-cd "$root"
-for spec in "prep-val-1.2 192 2" "prep-train5 14400 5"; do
-  set -- $spec
-  if [ ! -f "$here/data/$1/stats.json" ]; then
-    nice go run ./services/evaluate --export-tiles "$here/data/$1" --tiles-n "$2" --tiles-seed "$3"
-  fi
-done
+. "$here/finetune.sh"
+ensure_tiles prep-val-1.2 192 2
+ensure_tiles prep-train5 14400 5
 
 cd "$here"
 if [ ! -f "$INIT" ]; then
@@ -54,31 +50,5 @@ if [ ! -f "runs/$VERSION/summary.json" ]; then
     > "runs/$VERSION.log" 2>&1
 fi
 best="runs/$VERSION/best.pt"
-staged="runs/$VERSION-model"
-"$py" -m curveseg.export --ckpt "$best" --out "$staged" --version "$VERSION" \
-  --tiles data/prep-val-1.2
-
-eval_dir="runs/$VERSION-eval"
-(cd "$root" && nice go run ./services/evaluate \
-  --model "$VERSION=training/$staged/model.onnx" \
-  --model v4=training/models/curveseg/v4/model.onnx --model mask \
-  --easy "${EVAL_EASY:-12}" --hard "${EVAL_HARD:-48}" --height "${EVAL_HEIGHT:-3000}" \
-  --threads 1 --out "training/$eval_dir")
-
-verdict="$("$py" - "$eval_dir/summary.json" "$VERSION" <<'PY'
-import json, sys
-s = json.load(open(sys.argv[1]))
-med = {(r["model"], r["tier"], r["class"]): r["median_r2"] for r in s}
-new, old = sys.argv[2], "v4"
-hard = all(med[(new, "hard", c)] > med[(old, "hard", c)] for c in (1, 2))
-easy = all(med[(new, "easy", c)] >= med[(old, "easy", c)] - 0.002 for c in (1, 2))
-print("keep" if hard and easy else "drop")
-PY
-)"
-echo "train_v5.sh: $VERSION vs v4 on the held-out logs: $verdict"
-if [ "$verdict" = keep ] || [ "${KEEP:-0}" = 1 ]; then
-  "$py" -m curveseg.export --ckpt "$best" --out "models/curveseg/$VERSION" \
-    --version "$VERSION" --tiles data/prep-val-1.2 --pipeline-metrics "$eval_dir/summary.json"
-else
-  rm -rf "models/curveseg/$VERSION"
-fi
+score_and_keep "$VERSION" "$best" data/prep-val-1.2 v4 0.002 \
+  --model v4=training/models/curveseg/v4/model.onnx --model mask
