@@ -173,12 +173,26 @@ func abandon(ctx context.Context, cfg *Config, conn *Conn, jr pipeline.JobReques
 // change, until it ends; a failed job is an error.
 func waitJob(ctx context.Context, conn *Conn, id string, w io.Writer) error {
 	var last *pb.Job
+	// On a terminal the progress line is redrawn in place; elsewhere (a log
+	// file, CI) each change of it is a line of its own.
+	f, ok := w.(*os.File)
+	live := ok && isTerminal(f)
+	shown := ""
 	err := conn.Jobs.Watch(ctx, id, func(j *pb.Job) bool {
 		last = j
-		fmt.Fprintf(w, "\r%s  %s\033[K", id, progressLine(j))
+		line := id + "  " + progressLine(j)
+		switch {
+		case live:
+			fmt.Fprintf(w, "\r%s\033[K", line)
+		case line != shown:
+			fmt.Fprintln(w, line)
+		}
+		shown = line
 		return !finished(j)
 	})
-	fmt.Fprintln(w)
+	if live {
+		fmt.Fprintln(w)
+	}
 	if err != nil {
 		return fmt.Errorf("waiting for job %s: %w (it goes on; see `digitise status %s`)",
 			id, err, id)

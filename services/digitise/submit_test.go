@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
@@ -70,5 +71,38 @@ func TestSubmitLeavesNoJobWhenUploadFails(t *testing.T) {
 	}
 	if objs, err := mem.List(ctx, cfg.InboxBucket, ""); err != nil || len(objs) != 0 {
 		t.Fatalf("inbox after a failed upload: %v (%v), want empty", objs, err)
+	}
+}
+
+// TestSubmitStreamsAndWaitsPlainly submits an archive from a file (the
+// upload streams it) and follows the job into a writer that is not a
+// terminal: each change of the progress line is a line of its own, with no
+// carriage returns or terminal escapes to litter a log file.
+func TestSubmitStreamsAndWaitsPlainly(t *testing.T) {
+	e := newTestEnv(t)
+	e.startWorkers(t, e.serveConfig("all"))
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	archive := writeTemp(t, "log.tar.gz", sampleArchive(t, 3, 1))
+	job, err := submit(ctx, &e.cfg, e.conn, SubmitRequest{Archive: archive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := waitJob(ctx, e.conn, job.JobId, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	text := out.String()
+	if strings.ContainsAny(text, "\r\033") {
+		t.Errorf("progress to a non-terminal holds \\r or escapes: %q", text)
+	}
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	if len(lines) < 3 || !strings.Contains(text, "qa ✓") {
+		t.Errorf("want a line per progress change ending with qa done, got:\n%s", text)
+	}
+	for i := 1; i < len(lines); i++ {
+		if lines[i] == lines[i-1] {
+			t.Errorf("line %d repeats the one before: %q", i, lines[i])
+		}
 	}
 }
