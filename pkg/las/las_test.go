@@ -318,3 +318,29 @@ func TestWriteCSV(t *testing.T) {
 		t.Errorf("csv %q, want %q", got, want)
 	}
 }
+
+// TestWriteNullAsDeclared: NULL is written as the ~W NULL line declares it
+// in every column, whatever that column's decimals (it once read -999.250
+// in some columns and -999.25 in others).
+func TestWriteNullAsDeclared(t *testing.T) {
+	f := &File{Version: "2.0", Null: DefaultNull,
+		Curves: []Item{{Mnemonic: "DEPT", Unit: "ft"}, {Mnemonic: "GR"}, {Mnemonic: "RHOB"}},
+		Data:   [][]float64{{100, 100.5}, {math.NaN(), 45.125}, {2.3456, math.NaN()}}}
+	var buf bytes.Buffer
+	if err := Write(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	text := buf.String()
+	data := text[strings.Index(text, "~A"):]
+	if strings.Contains(data, "-999.250") || strings.Count(data, "-999.25") != 2 {
+		t.Errorf("NULL not written as declared (-999.25) in both columns:\n%s", data)
+	}
+	g, err := Read(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsNaN(g.Curve("GR")[0]) || !math.IsNaN(g.Curve("RHOB")[1]) ||
+		g.Curve("RHOB")[0] != 2.3456 {
+		t.Errorf("read back GR %v RHOB %v", g.Curve("GR"), g.Curve("RHOB"))
+	}
+}

@@ -237,6 +237,7 @@ func clean(s string) string {
 
 func writeASCII(w *bufio.Writer, f *File, cols []column) {
 	null := f.null()
+	nullText := strconv.FormatFloat(null, 'f', -1, 64) // as ~W NULL declares it
 	w.WriteString("~A")
 	for i, c := range f.Curves {
 		width := cols[i].width
@@ -252,10 +253,10 @@ func writeASCII(w *bufio.Writer, f *File, cols []column) {
 		line = line[:0]
 		for i, col := range cols {
 			v := f.Data[i][r]
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				v = null
+			s := nullText
+			if !math.IsNaN(v) && !math.IsInf(v, 0) && v != null {
+				s = strconv.FormatFloat(v, 'f', col.decimals, 64)
 			}
-			s := strconv.FormatFloat(v, 'f', col.decimals, 64)
 			if f.Wrap && i > 0 && len(line)+col.width > wrapWidth {
 				w.Write(line)
 				w.WriteString("\n")
