@@ -81,9 +81,10 @@ func leadingDigits(s string) (string, string) {
 // orderByContent finds the page order from the pages themselves: every
 // ordered pair is scored (how well the second page's top continues the
 // first's bottom); the first page is the one whose top continues no page,
-// and each next page the best unused continuation of the last.
-func orderByContent(pages []*image.Gray, names []string, opt ReassembleOptions) ([]int,
-	error) {
+// and each next page the best unused continuation of the last. skews are
+// the skews deskewPages removed from the pages.
+func orderByContent(pages []*image.Gray, skews []float64, names []string,
+	opt ReassembleOptions) ([]int, error) {
 	n := len(pages)
 	score := make([][]float64, n)
 	for i := range score {
@@ -96,7 +97,7 @@ func orderByContent(pages []*image.Gray, names []string, opt ReassembleOptions) 
 		if i == j {
 			return
 		}
-		if m, err := joinPages(pages[i], pages[j], opt); err == nil {
+		if m, err := joinPages(pages[i], pages[j], skews[i], skews[j], opt); err == nil {
 			score[i][j] = m.NCC
 		}
 	})

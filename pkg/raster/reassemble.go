@@ -51,15 +51,10 @@ func (o *ReassembleOptions) defaults() {
 		o.MaxShiftX = 48
 	}
 	if o.MinConfidence <= 0 {
-		// TODO(#5): generated hard-tier pages (bilevel, noisy, rotated up
-		// to 0.3 deg) match at their true overlap with scores of only 0.09
-		// to 0.25, so two-page hard archives are refused; easy ones score
-		// 0.66 to 0.83. Lowering the bar alone would let pages that do not
-		// overlap through. Scoring also at pyramid level 2 (4 px boxes, where
-		// speckle averages out) lifted seeds 1, 7 and 42 to 0.31-0.46 while
-		// page pairs of different logs stayed at 0.02-0.08; seeds 2, 3 and 4
-		// stayed under 0.15 at every level, so something besides noise
-		// (the per-page rotation?) is left to find.
+		// TODO(#5): a generated hard-tier page turned near the 0.3 deg the
+		// generator allows can still match under this bar (0.23, seed 2 in
+		// TestReassembleSkewedHardPages); lowering the bar alone would let
+		// pages that do not overlap through (pages of two logs: 0.02-0.08).
 		o.MinConfidence = 0.4
 	}
 	if o.MaxSkewDeg <= 0 {
@@ -149,7 +144,7 @@ func Reassemble(pages []*image.Gray, names []string, opt ReassembleOptions) (*im
 		}
 	} else if opt.ByContent || order == nil {
 		var err error
-		if order, err = orderByContent(work, names, opt); err != nil {
+		if order, err = orderByContent(work, skews, names, opt); err != nil {
 			return nil, Stitch{}, fmt.Errorf("reassemble: %w", err)
 		}
 		by = OrderContent
@@ -161,7 +156,7 @@ func Reassemble(pages []*image.Gray, names []string, opt ReassembleOptions) (*im
 		if i > 0 {
 			prev := st.Offsets[i-1]
 			up := work[order[i-1]]
-			m, err := joinPages(up, work[pi], opt)
+			m, err := joinPages(up, work[pi], skews[order[i-1]], skews[pi], opt)
 			if err != nil {
 				return nil, Stitch{}, fmt.Errorf("reassemble: pages %q and %q: %w",
 					names[order[i-1]], names[pi], err)
@@ -178,13 +173,23 @@ func Reassemble(pages []*image.Gray, names []string, opt ReassembleOptions) (*im
 	return strip, st, nil
 }
 
-// joinPages matches lo below up and refuses a weak match.
-func joinPages(up, lo *image.Gray, opt ReassembleOptions) (joinMatch, error) {
+// joinPages matches lo below up and refuses a weak match. skewUp and
+// skewLo are the skews deskewPages removed from them, degrees: turning each
+// page about its own centre moves the bottom of up and the top of lo
+// sideways by up to half a page height times the sine of its skew, so the
+// shift searched grows by that much (80 px for 1.5 deg on 3100 px pages,
+// beyond the scanner's own MaxShiftX).
+func joinPages(up, lo *image.Gray, skewUp, skewLo float64,
+	opt ReassembleOptions) (joinMatch, error) {
 	shorter := min(up.Rect.Dy(), lo.Rect.Dy())
+	turn := func(h int, deg float64) float64 {
+		return float64(h) / 2 * math.Abs(math.Sin(deg*math.Pi/180))
+	}
 	p := matchParams{
 		minOverlap: opt.MinOverlap,
 		maxOverlap: int(opt.MaxOverlapFrac * float64(shorter)),
-		maxShift:   opt.MaxShiftX,
+		maxShift: opt.MaxShiftX + int(math.Ceil(turn(up.Rect.Dy(), skewUp)+
+			turn(lo.Rect.Dy(), skewLo))),
 	}
 	if p.maxOverlap < p.minOverlap {
 		return joinMatch{}, fmt.Errorf("%w: a page is %d px tall, too short to share %d px",
