@@ -59,11 +59,13 @@ const (
 // PoolTruth takes per-class medians over every curve of every report that
 // was scored against a truth LAS: the figures a batch of logs is judged by.
 // A curve with a truth LAS but no comparable rows counts as missed (R2 0,
-// MAE 1/3, coverage 0). Reports without truth are skipped.
+// MAE 1/3, coverage 0) and is counted in Missed. Reports without truth are
+// skipped.
 func PoolTruth(reports []*Report) []ClassSummary {
 	var out []ClassSummary
 	for _, cls := range []int{manifest.ClassSolid, manifest.ClassDashed} {
 		var r2, mae, cov []float64
+		missed := 0
 		for _, r := range reports {
 			if r == nil || !r.HasTruth {
 				continue
@@ -75,6 +77,7 @@ func PoolTruth(reports []*Report) []ClassSummary {
 				t := c.Truth
 				if t.Rows == 0 || math.IsNaN(float64(t.R2)) {
 					r2, mae, cov = append(r2, missedR2), append(mae, missedMAE), append(cov, 0)
+					missed++
 					continue
 				}
 				r2 = append(r2, float64(t.R2))
@@ -86,7 +89,7 @@ func PoolTruth(reports []*Report) []ClassSummary {
 			continue
 		}
 		out = append(out, ClassSummary{Class: cls, Curves: len(r2), MedianR2: Num(median(r2)),
-			MedianMAE: Num(median(mae)), MedianCov: Num(median(cov))})
+			MedianMAE: Num(median(mae)), MedianCov: Num(median(cov)), Missed: missed})
 	}
 	return out
 }

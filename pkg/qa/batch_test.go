@@ -28,8 +28,9 @@ func TestPoolTruth(t *testing.T) {
 	}
 	s1, s2 := sums[0], sums[1]
 	if s1.Class != 1 || s1.Curves != 3 || float64(s1.MedianR2) != 0.97 ||
-		float64(s1.MedianMAE) != 0.009 || float64(s1.MedianCov) != 0.8 {
-		t.Errorf("solid pool %+v: want 3 curves, medians R2 0.97, MAE 0.009, coverage 0.8", s1)
+		float64(s1.MedianMAE) != 0.009 || float64(s1.MedianCov) != 0.8 || s1.Missed != 1 {
+		t.Errorf("solid pool %+v: want 3 curves, medians R2 0.97, MAE 0.009, coverage 0.8, "+
+			"1 missed", s1)
 	}
 	if s2.Class != 2 || s2.Curves != 2 || math.Abs(float64(s2.MedianR2)-0.93) > 1e-12 {
 		t.Errorf("dashed pool %+v: want 2 curves, median R2 0.93", s2)

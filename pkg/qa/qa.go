@@ -129,6 +129,9 @@ type ClassSummary struct {
 	MedianR2  Num `json:"median_r2"`
 	MedianMAE Num `json:"median_mae"`
 	MedianCov Num `json:"median_coverage"`
+	// Missed counts the curves with a truth but no comparable row, which
+	// PoolTruth scores as R2 0 and MAE 1/3; 0 in a single report's summary.
+	Missed int `json:"missed,omitempty"`
 }
 
 // Plot is a curve resampled for drawing: Depth, and the digitised and truth
