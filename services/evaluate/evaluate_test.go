@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/welllog/digitiser/pkg/qa"
 	"github.com/welllog/digitiser/pkg/raster"
 )
 
@@ -62,14 +63,14 @@ func TestSummariseAndTarget(t *testing.T) {
 		t.Errorf("class 2 mean IoU %v, want 0.3 (NaN example left out)", sums[1].MeanIoU)
 	}
 	// a: class 2 median R2 0.935 < 0.95 fails; a class-2 R2 of 0.97 alone passes.
-	if ProjectTarget.Meets(sums, "a", "hard") {
+	if Meets(qa.ProjectTarget, sums, "a", "hard") {
 		t.Error("model a meets the target with class 2 median R2 0.935")
 	}
-	if ProjectTarget.Meets(sums, "b", "hard") {
+	if Meets(qa.ProjectTarget, sums, "b", "hard") {
 		t.Error("model b meets the target with class 1 R2 0.5")
 	}
 	ok := Summarise(res[:1])
-	if !ProjectTarget.Meets(ok, "a", "hard") {
+	if !Meets(qa.ProjectTarget, ok, "a", "hard") {
 		t.Errorf("example 1 alone should meet the target: %+v", ok)
 	}
 }
@@ -180,7 +181,7 @@ func TestPlotAndMarkdown(t *testing.T) {
 	}
 
 	var md strings.Builder
-	if err := WriteMarkdown(&md, res, []string{"m1", "m2"}, ProjectTarget); err != nil {
+	if err := WriteMarkdown(&md, res, []string{"m1", "m2"}, qa.ProjectTarget); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"| m1 | 1 | 1 | 0.9000 |",

@@ -27,6 +27,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/welllog/digitiser/pkg/qa"
 	"github.com/welllog/digitiser/pkg/segment"
 	"github.com/welllog/digitiser/pkg/synth"
 	"github.com/welllog/digitiser/pkg/vector"
@@ -294,7 +295,7 @@ func writeOutputs(cfg *Config, results []ExampleResult, names []string) error {
 		return err
 	}
 	if err := writeFile(filepath.Join(cfg.Out, "table.md"), func(f *os.File) error {
-		return WriteMarkdown(f, results, names, ProjectTarget)
+		return WriteMarkdown(f, results, names, qa.ProjectTarget)
 	}); err != nil {
 		return err
 	}

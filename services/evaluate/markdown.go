@@ -5,12 +5,14 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"github.com/welllog/digitiser/pkg/qa"
 )
 
 // WriteMarkdown writes the study's tables: per tier, one row per model and
 // class with medians and means; whether each model meets the target on the
 // hard tier; and a per-example table of mean R2 per class.
-func WriteMarkdown(w io.Writer, results []ExampleResult, models []string, t Target) error {
+func WriteMarkdown(w io.Writer, results []ExampleResult, models []string, t qa.Target) error {
 	sums := Summarise(results)
 	var b strings.Builder
 	for _, tier := range tiersOf(results) {
@@ -35,7 +37,7 @@ func WriteMarkdown(w io.Writer, results []ExampleResult, models []string, t Targ
 		"MAE ≤ 0.01 / 0.02, both classes)\n\n")
 	for _, m := range models {
 		verdict := "not met"
-		if t.Meets(sums, m, "hard") {
+		if Meets(t, sums, m, "hard") {
 			verdict = "**met**"
 		}
 		fmt.Fprintf(&b, "- %s: %s\n", m, verdict)

@@ -62,17 +62,6 @@ type Summary struct {
 	MeanF1  Float `json:"mean_f1"`
 }
 
-// Target is the project's goal on the hard tier: median R2 and MAE per
-// class, both classes at once.
-type Target struct {
-	R2  [3]float64 // by class; index 0 unused
-	MAE [3]float64
-}
-
-// ProjectTarget is qa.ProjectTarget: median R2 >= 0.98 (solid) and >= 0.95
-// (dashed), MAE <= 0.01 and <= 0.02 of the track width.
-var ProjectTarget = Target{R2: qa.ProjectTarget.R2, MAE: qa.ProjectTarget.MAE}
-
 // Summarise aggregates results by model, tier and class, in the order the
 // models and tiers first appear.
 func Summarise(results []ExampleResult) []Summary {
@@ -128,20 +117,17 @@ func Summarise(results []ExampleResult) []Summary {
 	return out
 }
 
-// Meets reports whether a model's summaries for one tier reach the target
-// for both classes at once.
-func (t Target) Meets(sums []Summary, model, tier string) bool {
-	seen := 0
+// Meets reports whether a model's summaries for one tier reach target t for
+// both classes at once (qa.Target.Check on their medians).
+func Meets(t qa.Target, sums []Summary, model, tier string) bool {
+	var cs []qa.ClassSummary
 	for _, s := range sums {
-		if s.Model != model || s.Tier != tier {
-			continue
-		}
-		seen++
-		if !(float64(s.MedianR2) >= t.R2[s.Class] && float64(s.MedianMAE) <= t.MAE[s.Class]) {
-			return false
+		if s.Model == model && s.Tier == tier {
+			cs = append(cs, qa.ClassSummary{Class: s.Class, Curves: s.Curves,
+				MedianR2: qa.Num(s.MedianR2), MedianMAE: qa.Num(s.MedianMAE)})
 		}
 	}
-	return seen == 2
+	return len(cs) > 0 && len(t.Check(cs)) == 0
 }
 
 // medianMean returns the median and mean of v, ignoring NaN; NaN for an
