@@ -12,13 +12,9 @@ import (
 // cannot score the output.
 var ErrTruth = errors.New("unusable truth LAS")
 
-// depthMnemonics and depthUnits name a depth index curve: its mnemonic is
-// one of depthMnemonics, or its unit one of depthUnits (any case).
-var (
-	depthMnemonics = []string{"DEPT", "DEPTH", "MD", "TDEP", "INDEX"}
-	depthUnits     = []string{"F", "FT", "FEET", "M", "METER", "METERS", "METRE",
-		"METRES"}
-)
+// depthMnemonics name a depth index curve (any case); so does a length
+// unit DepthUnit knows.
+var depthMnemonics = []string{"DEPT", "DEPTH", "MD", "TDEP", "INDEX"}
 
 // CheckTruth tells whether f can serve as truth for a manifest whose curves
 // have the given mnemonics: its first curve must be a depth index (DEPT,
@@ -86,9 +82,7 @@ func DepthUnit(unit string) string {
 func isDepthIndex(c Item) bool {
 	return slices.ContainsFunc(depthMnemonics, func(s string) bool {
 		return strings.EqualFold(s, c.Mnemonic)
-	}) || slices.ContainsFunc(depthUnits, func(s string) bool {
-		return strings.EqualFold(s, c.Unit)
-	})
+	}) || DepthUnit(c.Unit) != ""
 }
 
 // checkIndex requires two or more finite rows, strictly monotonic.
