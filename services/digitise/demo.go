@@ -248,23 +248,14 @@ func demoInputs(dir, scan, from string) ([]demoInput, error) {
 		return nil, err
 	}
 	var inputs []demoInput
+	var err error
 	if from != "" {
-		var err error
-		if inputs, err = dirInputs(from, os.Stderr); err != nil {
-			return nil, err
-		}
+		inputs, err = dirInputs(from, os.Stderr)
+	} else {
+		inputs, err = sampleInputs(dir)
 	}
-	samples, _ := fs.Glob(testdata.Files, "sample/*")
-	sort.Strings(samples)
-	for _, name := range samples {
-		if from != "" || !isArchiveName(name) {
-			continue
-		}
-		p, err := extract(name, dir)
-		if err != nil {
-			return nil, err
-		}
-		inputs = append(inputs, demoInput{label: "sample " + path.Base(name), archive: p})
+	if err != nil {
+		return nil, err
 	}
 	if scan != "" {
 		if _, err := os.Stat(scan); err == nil {
@@ -282,6 +273,24 @@ func demoInputs(dir, scan, from string) ([]demoInput, error) {
 	if len(inputs) == 0 {
 		return nil, errors.New("nothing to digitise: the sample archive is not embedded " +
 			"(testdata/sample/) and the real scan is absent (--realdata DIR)")
+	}
+	return inputs, nil
+}
+
+// sampleInputs writes the embedded sample archives to dir and lists them.
+func sampleInputs(dir string) ([]demoInput, error) {
+	samples, _ := fs.Glob(testdata.Files, "sample/*")
+	sort.Strings(samples)
+	var inputs []demoInput
+	for _, name := range samples {
+		if !isArchiveName(name) {
+			continue
+		}
+		p, err := extract(name, dir)
+		if err != nil {
+			return nil, err
+		}
+		inputs = append(inputs, demoInput{label: "sample " + path.Base(name), archive: p})
 	}
 	return inputs, nil
 }
