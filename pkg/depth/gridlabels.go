@@ -32,14 +32,15 @@ func fromGridLabels(img *image.Gray, layout raster.Layout,
 	if layout.DepthTrack.Width() > 0 {
 		return labelsIn(img, layout, span, m)
 	}
-	if band := findDepthTrack(img, span); band.Width() > 0 {
+	runs := verticalRuns(img, span)
+	if band := findDepthTrack(img, span, runs); band.Width() > 0 {
 		layout.DepthTrack = band
 		return labelsIn(img, layout, span, m)
 	}
 	// No unruled gap between lines: try the columns beyond the outermost
 	// lines, and keep the first whose labels fit.
 	var err error
-	for _, band := range edgeDepthTracks(img, span) {
+	for _, band := range edgeDepthTracks(img, span, runs) {
 		layout.DepthTrack = band
 		var cal *Calibration
 		if cal, err = labelsIn(img, layout, span, m); err == nil {

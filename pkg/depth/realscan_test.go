@@ -111,7 +111,8 @@ func TestRealScanLabels(t *testing.T) {
 	check(PassMain, main, 250, 1100)
 	check(PassRepeat, repeat, 850, 1100)
 
-	band := findDepthTrack(img, raster.Span{Top: 0, Bottom: img.Rect.Dy()})
+	span := raster.Span{Top: 0, Bottom: img.Rect.Dy()}
+	band := findDepthTrack(img, span, verticalRuns(img, span))
 	for d := 250.0; d <= 1100; d += 50 {
 		row := cal.Row(d)
 		c, ok := inkCentre(img, band, row, 30)

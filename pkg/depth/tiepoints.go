@@ -40,7 +40,7 @@ func fromTiePoints(layout raster.Layout, tf raster.Transform, height int,
 		}
 		xPre, _ := tf.Inverse(x, tp.Row)
 		_, row := tf.Apply(xPre, tp.Row)
-		if err := insideStrip(i, tp.Row, row, height); err != nil {
+		if err := insideStrip(i, tp.Row, height); err != nil {
 			return nil, err
 		}
 		o = append(o, obs{row: row, depth: tp.Depth,
@@ -67,16 +67,16 @@ func fromTiePoints(layout raster.Layout, tf raster.Transform, height int,
 const tiePointEdgePx = 2.0
 
 // insideStrip reports tie point i outside the strip's rows. pre is the
-// row the user gave (px of the strip before deskew); row is where deskew
-// takes it at column x, which near the top or bottom of a skewed strip may
-// lie a little beyond the deskewed image and is still a valid point of the
-// fit. The range in the message is in the user's rows.
-func insideStrip(i int, pre, row float64, height int) error {
+// row the user gave (px of the strip before deskew): it is the one checked,
+// since deskew may take a point near the top or bottom of a skewed strip a
+// little beyond the deskewed image and it is still a valid point of the
+// fit.
+func insideStrip(i int, pre float64, height int) error {
 	if height <= 0 {
 		return nil
 	}
 	last := float64(height - 1)
-	if pre >= -tiePointEdgePx && pre <= last+tiePointEdgePx && !math.IsNaN(row) {
+	if pre >= -tiePointEdgePx && pre <= last+tiePointEdgePx {
 		return nil
 	}
 	return fmt.Errorf("%w: depth.tie_points[%d] row %g is outside the strip, whose rows "+

@@ -14,8 +14,8 @@ import (
 // by the fewest horizontal grid lines (depth tracks carry labels, not
 // grid). It returns an empty band when no gap qualifies (see
 // edgeDepthTracks for a depth track at the edge of the log).
-func findDepthTrack(img *image.Gray, span raster.Span) raster.Band {
-	runs := verticalRuns(img, span)
+// runs are verticalRuns(img, span).
+func findDepthTrack(img *image.Gray, span raster.Span, runs [][2]int) raster.Band {
 	if len(runs) < 2 {
 		return raster.Band{}
 	}
@@ -74,9 +74,9 @@ func verticalRuns(img *image.Gray, span raster.Span) [][2]int {
 // with its border cut off by a skewed scan): at least minEdgeTrack px wide
 // with at least minLabelInk of their px (every 4th row of span) ink. Only
 // reading labels in them tells a depth track from a margin or an unruled
-// track; the caller keeps the first that reads.
-func edgeDepthTracks(img *image.Gray, span raster.Span) []raster.Band {
-	runs := verticalRuns(img, span)
+// track; the caller keeps the first that reads. runs are verticalRuns(img,
+// span).
+func edgeDepthTracks(img *image.Gray, span raster.Span, runs [][2]int) []raster.Band {
 	if len(runs) == 0 {
 		return nil
 	}
