@@ -90,7 +90,7 @@ func Calibrate(img *image.Gray, layout raster.Layout, tf raster.Transform,
 		if img != nil {
 			height = img.Bounds().Dy()
 		}
-		cal, err := fromTiePoints(layout, tf, height, m)
+		cal, err := fromTiePoints(img, layout, tf, height, m)
 		if err != nil {
 			return nil, fmt.Errorf("calibrate depth: %w", err)
 		}

@@ -181,7 +181,8 @@ func snap(row float64, lines []hline, reach float64) (float64, bool) {
 // the usual step between labels) finds the pieces, then a tight one (a
 // quarter of a grid period, in depth) keeps only labels on the fitted
 // line, so that a page stitched a little off, or paper stretched unevenly,
-// gets its own segment.
+// gets its own segment. Only readings on the labels' lattice are fitted
+// (onLabelLattice), and segments at another scale are dropped (sameScale).
 func fitLabels(rs []reading, period float64,
 	repeat *raster.Span) ([]obs, []piece, []bool) {
 	o := make([]obs, len(rs))
@@ -192,11 +193,45 @@ func fitLabels(rs []reading, period float64,
 	if step == 0 {
 		return o, nil, make([]bool, len(o))
 	}
+	pieces, inlier := fitSubset(o, onLabelLattice(rs), step, period, repeat)
+	pieces, inlier = sameScale(pieces, inlier)
+	return o, pieces, inlier
+}
+
+// fitSubset runs fitRounds on the observations use marks and returns
+// pieces and inlier flags indexed into all.
+func fitSubset(all []obs, use []bool, step, period float64,
+	repeat *raster.Span) ([]piece, []bool) {
+	var o []obs
+	var at []int
+	for i, u := range use {
+		if u {
+			o = append(o, all[i])
+			at = append(at, i)
+		}
+	}
+	pieces, inlier := fitRounds(o, step, period, repeat)
+	// Back to indices into all.
+	full := make([]bool, len(all))
+	for k, in := range inlier {
+		full[at[k]] = in
+	}
+	for pi := range pieces {
+		for m, k := range pieces[pi].members {
+			pieces[pi].members[m] = at[k]
+		}
+	}
+	return pieces, full
+}
+
+// fitRounds fits o in fitLabels' two rounds.
+func fitRounds(o []obs, step, period float64,
+	repeat *raster.Span) ([]piece, []bool) {
 	accept := func(l line) bool { return period == 0 || niceStep(l.b*period) }
 	pieces, inlier := fitPiecewise(o, fitOptions{tol: step / 3, minIn: 3, repeat: repeat,
 		accept: accept})
 	if len(pieces) == 0 || period == 0 {
-		return o, pieces, inlier
+		return pieces, inlier
 	}
 	rates := make([]float64, len(pieces))
 	for i, p := range pieces {
@@ -206,9 +241,87 @@ func fitLabels(rs []reading, period float64,
 	tight, tightIn := fitPiecewise(o, fitOptions{tol: tol, minIn: 3, repeat: repeat,
 		accept: accept})
 	if len(tight) == 0 {
-		return o, pieces, inlier
+		return pieces, inlier
 	}
-	return o, tight, tightIn
+	return tight, tightIn
+}
+
+// onLabelLattice marks the readings to fit. Depth labels count in one
+// step from a round number (4500, 4550, ...; or 25, 75, ... offset by
+// half a step), so their values share one remainder modulo the step. A
+// digit misread in the last places (27709 for 27700, 5954 for 5950) breaks
+// the remainder but can stay within the fit's tolerance and shift the
+// whole log by several px; one that drops digits (45 for 4450) can even
+// make a second fit at a tenth of the rate. The step is the largest of the
+// differences between neighbouring readings, rounded to a nice number,
+// modulo which most readings (three or more) share a remainder; only
+// those are fitted. With no such step, all are.
+func onLabelLattice(rs []reading) []bool {
+	use := make([]bool, len(rs))
+	for i := range use {
+		use[i] = true
+	}
+	var steps []float64
+	for i := 1; i < len(rs); i++ {
+		if d := rs[i].value - rs[i-1].value; d > 0 {
+			steps = append(steps, niceRound(d))
+		}
+	}
+	slices.Sort(steps)
+	steps = slices.Compact(steps)
+	for k := len(steps) - 1; k >= 0; k-- {
+		s := steps[k]
+		count := map[float64]int{}
+		for _, r := range rs {
+			count[math.Mod(r.value, s)]++
+		}
+		best, n := 0.0, 0
+		for rem, c := range count {
+			if c > n || (c == n && rem < best) {
+				best, n = rem, c
+			}
+		}
+		if n >= 3 && 2*n > len(rs) {
+			for i, r := range rs {
+				use[i] = math.Mod(r.value, s) == best
+			}
+			return use
+		}
+	}
+	return use
+}
+
+// maxRateSpread is how far, as a fraction, a segment's rate may differ
+// from the best-supported segment's: pages of one log share a print scale
+// up to paper stretch and scanner drift (a few percent).
+const maxRateSpread = 0.2
+
+// sameScale drops pieces whose rate differs from that of the piece with
+// the most labels by more than maxRateSpread: labels read with digits
+// missing fit a second line at a tenth of the rate (45, 50, 60 for 4450,
+// 4500, 4600), which no stitched page can have. Their labels become
+// outliers.
+func sameScale(pieces []piece, inlier []bool) ([]piece, []bool) {
+	if len(pieces) < 2 {
+		return pieces, inlier
+	}
+	ref := pieces[0]
+	for _, p := range pieces[1:] {
+		if len(p.members) > len(ref.members) {
+			ref = p
+		}
+	}
+	kept := pieces[:0:0]
+	for _, p := range pieces {
+		if math.Abs(p.b-ref.b) <= maxRateSpread*ref.b {
+			kept = append(kept, p)
+			continue
+		}
+		for _, i := range p.members {
+			inlier[i] = false
+		}
+	}
+	return kept, inlier
 }
 
 // seams places the boundary between neighbouring pieces where the grid's

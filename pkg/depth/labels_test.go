@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/draw"
 	"math"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -121,5 +122,55 @@ func TestGridLabelsNoLabels(t *testing.T) {
 	m := &manifest.Manifest{Depth: manifest.Depth{Unit: "ft", Step: 0.5}}
 	if _, err := Calibrate(img, raster.Layout{}, raster.Transform{}, m); err == nil {
 		t.Error("a strip without labels calibrated without error")
+	}
+}
+
+// TestOnLabelLattice keeps the readings that share the labels' remainder
+// modulo their step, and all of them when no step has a remainder most
+// share.
+func TestOnLabelLattice(t *testing.T) {
+	read := func(vs ...float64) []reading {
+		rs := make([]reading, len(vs))
+		for i, v := range vs {
+			rs[i] = reading{row: float64(100 * i), value: v}
+		}
+		return rs
+	}
+	for _, tc := range []struct {
+		name string
+		vs   []float64
+		want []bool
+	}{
+		{"last digit misread", []float64{27700, 27809, 27900, 28000, 28100},
+			[]bool{true, false, true, true, true}},
+		{"digits dropped", []float64{45, 4500, 4550, 60, 4650, 4700},
+			[]bool{false, true, true, false, true, true}},
+		{"offset by half a step", []float64{25, 75, 125, 175},
+			[]bool{true, true, true, true}},
+		{"no majority", []float64{13, 57, 101, 148},
+			[]bool{true, true, true, true}},
+	} {
+		rs := read(tc.vs...)
+		got := onLabelLattice(rs)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v -> %v, want %v", tc.name, tc.vs, got, tc.want)
+		}
+	}
+}
+
+// TestSameScale drops a segment at another rate than the best-supported
+// one and keeps pages whose rates differ by paper stretch.
+func TestSameScale(t *testing.T) {
+	p := func(b float64, members ...int) piece {
+		return piece{line: line{b: b}, members: members}
+	}
+	in := []bool{true, true, true, true, true, true, true}
+	got, inlier := sameScale([]piece{p(0.0093, 0, 1, 2), p(0.093, 3, 4, 5, 6)}, in)
+	if len(got) != 1 || got[0].b != 0.093 || inlier[0] || inlier[2] || !inlier[3] {
+		t.Errorf("kept %+v, inliers %v: want the 0.093 segment alone", got, inlier)
+	}
+	got, _ = sameScale([]piece{p(0.100, 0, 1, 2), p(0.104, 3, 4, 5)}, slices.Clone(in))
+	if len(got) != 2 {
+		t.Errorf("kept %d segments of rates 0.100 and 0.104, want both", len(got))
 	}
 }

@@ -28,6 +28,10 @@ type Example struct {
 	// its own and the generator's track borders were pinned in the
 	// manifest instead (a preprocessing miss, not a segmentation one).
 	PinnedTracks bool
+	// DepthErrPx is, when depth was calibrated rather than taken from the
+	// generator, the largest distance in px between the calibrated and the
+	// exact depth over the body rows (NaN with the oracle).
+	DepthErrPx float64
 }
 
 // ExampleOptions say how held-out logs are made and prepared.
@@ -59,17 +63,33 @@ func NewExample(tier synth.Tier, seed uint64, opt ExampleOptions) (*Example, err
 			return nil, fmt.Errorf("preprocess %s log %d: %w", tier, seed, err)
 		}
 	}
-	var cal *depth.Calibration
-	if opt.OracleDepth {
-		cal = oracleCalibration(lg, prep)
-	} else if cal, err = depth.Calibrate(prep.Image, prep.Layout, prep.Transform,
-		m); err != nil {
-		return nil, fmt.Errorf("calibrate %s log %d: %w", tier, seed, err)
+	exact := oracleCalibration(lg, prep)
+	cal, errPx := exact, math.NaN()
+	if !opt.OracleDepth {
+		if cal, err = depth.Calibrate(prep.Image, prep.Layout, prep.Transform,
+			m); err != nil {
+			return nil, fmt.Errorf("calibrate %s log %d: %w", tier, seed, err)
+		}
+		errPx = depthErrPx(cal, exact, prep.Layout.Body)
 	}
 	w, h := prep.Image.Rect.Dx(), prep.Image.Rect.Dy()
 	return &Example{Tier: string(tier), Seed: seed, Manifest: m, Truth: truthLAS(lg),
 		Prepared: prep, Mask: WarpMask(lg.Mask, prep.Transform, w, h),
-		Calibration: cal, PinnedTracks: pinned}, nil
+		Calibration: cal, PinnedTracks: pinned, DepthErrPx: errPx}, nil
+}
+
+// depthErrPx is the largest |cal - exact| depth over the body rows, in px
+// of the exact mapping; rows cal leaves undefined are skipped.
+func depthErrPx(cal, exact *depth.Calibration, body raster.Span) float64 {
+	rate := math.Abs(exact.Segments[0].Rate)
+	worst := 0.0
+	for r := body.Top; r < body.Bottom; r++ {
+		d := cal.Depth(float64(r))
+		if !math.IsNaN(d) {
+			worst = math.Max(worst, math.Abs(d-exact.Depth(float64(r)))/rate)
+		}
+	}
+	return worst
 }
 
 // pinTracks returns a copy of m with every track's borders pinned to the

@@ -36,6 +36,10 @@ type ExampleResult struct {
 	Seconds float64      `json:"seconds"`
 	// PinnedTracks says preprocessing needed the generator's track borders.
 	PinnedTracks bool `json:"pinned_tracks,omitempty"`
+	// DepthErrPx is the calibrated depth's largest error over the body, in
+	// px, when depth was calibrated (--oracle-depth=false); absent with the
+	// generator's exact depth.
+	DepthErrPx *Float `json:"depth_err_px,omitempty"`
 	// Error is set when a stage failed on this example; its curves then
 	// count as missed (R2 0, coverage 0) in the aggregates.
 	Error string `json:"error,omitempty"`

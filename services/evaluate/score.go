@@ -39,6 +39,10 @@ func Score(ctx context.Context, m Model, ex *Example, vopt vector.Options,
 	start := time.Now()
 	res := ExampleResult{Model: m.Name, Tier: ex.Tier, Seed: ex.Seed,
 		PinnedTracks: ex.PinnedTracks}
+	if !math.IsNaN(ex.DepthErrPx) {
+		e := Float(ex.DepthErrPx)
+		res.DepthErrPx = &e
+	}
 	curves, pix, err := scoreStages(ctx, m, ex, vopt, review)
 	res.Pixels = pix
 	if err != nil {
