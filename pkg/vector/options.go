@@ -23,8 +23,9 @@ type Options struct {
 	// Default 0.5.
 	JumpPenalty float64
 	// InkStep is the cost per px of horizontal travel along ink (a steep or
-	// near-horizontal part of the curve); along a run of 24 px or more (a
-	// curve sweeping across the track within a row or two) a tenth of it.
+	// near-horizontal part of the curve); along a run of 24 px or more, or
+	// three or more dashes or dots spanning as much (a curve sweeping across
+	// the track within a row or two), a tenth of it.
 	// Default 0.01.
 	InkStep float64
 	// DashGap is the longest gap in px between two ink runs of one row

@@ -60,12 +60,16 @@ func TestTraceSharpSpike(t *testing.T) {
 		}
 		return 60
 	}
-	for _, style := range []string{manifest.StyleSolid, manifest.StyleDashed} {
+	for _, style := range []string{manifest.StyleSolid, manifest.StyleDashed,
+		manifest.StyleDotted} {
 		pm := raster.NewProbMap(w, h)
 		c := curve("C", style)
 		on, off := 0.0, 0.0
-		if style == manifest.StyleDashed {
+		switch style {
+		case manifest.StyleDashed:
 			on, off = 14, 9
+		case manifest.StyleDotted:
+			on, off = 1, 6
 		}
 		draw(pm, stroke{x: x, cls: c.Class(), width: 3, on: on, off: off, y1: h})
 		trs, err := TraceAll(pm, oneTrack(w, h, band), manifestOf(c), Options{})
@@ -76,8 +80,47 @@ func TestTraceSharpSpike(t *testing.T) {
 		for y := 290; y < 310; y++ {
 			peak = max(peak, trs[0].Frac[y]*w)
 		}
+		t.Logf("%s: spike to x=210 traced to x=%.1f", style, peak)
 		if peak < 190 {
 			t.Errorf("%s: spike to x=210 traced only to x=%.1f", style, peak)
+		}
+	}
+}
+
+// TestTraceFlatSweep draws a broken line that sweeps 450 px out and back
+// within 8 rows (a spike of a real log printed nearly flat): each row
+// holds a 110 px stretch of dashes or dots and no run long enough to be a
+// sweep by itself. The trace must run out along it; before such clusters
+// cost the sweep rate it stayed at the base line (x=60-76).
+func TestTraceFlatSweep(t *testing.T) {
+	const w, h = 600, 600
+	band := raster.Band{Left: 0, Right: w}
+	x := func(y float64) float64 {
+		d := math.Abs(y - 300)
+		if d < 4 {
+			return 60 + 450*(1-d/4)
+		}
+		return 60
+	}
+	for _, style := range []string{manifest.StyleDashed, manifest.StyleDotted} {
+		c := curve("C", style)
+		on, off := 14.0, 9.0
+		if style == manifest.StyleDotted {
+			on, off = 1, 6
+		}
+		pm := raster.NewProbMap(w, h)
+		draw(pm, stroke{x: x, cls: c.Class(), width: 2, on: on, off: off, y1: h})
+		trs, err := TraceAll(pm, oneTrack(w, h, band), manifestOf(c), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		peak := 0.0
+		for y := 290; y < 310; y++ {
+			peak = max(peak, trs[0].Frac[y]*w)
+		}
+		t.Logf("%s: sweep to x=510 traced to x=%.0f", style, peak)
+		if peak < 380 {
+			t.Errorf("%s: sweep to x=510 traced only to x=%.0f", style, peak)
 		}
 	}
 }

@@ -190,11 +190,12 @@ func (v *bandView) copyRow(y int, out []uint8, n int) {
 
 // stepCosts sets s[x], the cost of moving between columns x-1 and x, for
 // x >= 1: cheap along ink in either row (cheaper still along a sweep), dear
-// across empty paper. Gaps of
-// at most DashGap px between ink runs also cost the ink rate where one of
-// the runs is at least minSteepRun px long or minDots runs follow each
-// other: dash gaps on a steep stretch. s[0] is the seam between the last
-// and the first column.
+// across empty paper. Gaps of at most DashGap px between ink runs also
+// cost the ink rate where one of the runs is at least minSteepRun px long
+// or minDots runs follow each other: dash gaps on a steep stretch. Such a
+// cluster of minDots runs or more that spans sweepRun px is a broken line
+// sweeping across the track and costs the sweep rate along its length.
+// s[0] is the seam between the last and the first column.
 func (v *bandView) stepCosts(s []float32, prev, cur []uint8, opt Options) {
 	thr := v.thr
 	w := len(s)
@@ -222,8 +223,12 @@ func (v *bandView) stepCosts(s []float32, prev, cur []uint8, opt Options) {
 	first, lastEnd, runs, long := -1, -1, 0, false
 	closeGaps := func() {
 		if runs >= 2 && (long || runs >= minDots) {
+			c := ink
+			if lastEnd-first+1 >= sweepRun && runs >= minDots {
+				c = ink * sweepFactor // a dotted or dashed sweep
+			}
 			for i := first + 1; i <= lastEnd; i++ {
-				s[i] = ink
+				s[i] = min(s[i], c)
 			}
 		}
 	}
