@@ -31,8 +31,17 @@ type Options struct {
 	// DashGap is the longest gap in px between two ink runs of one row
 	// that travel crosses at the InkStep rate when one of the runs joined
 	// by such gaps is at least 5 px long, or three runs or more are: the
-	// gaps between dashes or dots on a steep stretch. Default 12 px.
+	// gaps between dashes or dots on a steep stretch. It applies to solid
+	// curves (broken where the ink faded); default 12 px.
 	DashGap int
+	// BrokenGap is, on dashed, dotted and dash-dot curves, the longest gap
+	// in px between ink runs of one row that travel crosses at the InkStep
+	// rate when two runs or more of the cluster are 5 px long (dashes):
+	// across a steep stretch of a dashed line the gap between two dashes in
+	// a row is wider than the gap along the line. Dots alone keep DashGap,
+	// so that speckles do not chain. Default 24 px (48 hard logs, v4
+	// model: dashed median R^2 0.903 without it, 0.936 with it).
+	BrokenGap int
 	// MaxGap is the longest run of rows without evidence, in px, that is
 	// bridged by linear interpolation (dash gaps, crossings). Longer gaps
 	// and the rows before the first and after the last evidence stay NaN.
@@ -90,6 +99,7 @@ func (o Options) withDefaults() Options {
 	def(&o.JumpPenalty, 0.5)
 	def(&o.InkStep, 0.01)
 	defInt(&o.DashGap, 12)
+	defInt(&o.BrokenGap, 24)
 	defInt(&o.MaxGap, 60)
 	defInt(&o.Snap, 2)
 	def(&o.WrapPenalty, 4)
@@ -115,8 +125,9 @@ func (o Options) Validate() error {
 		return bad("threshold %v: use a probability in (0, 1]", o.Threshold)
 	case o.JumpPenalty < 0 || o.InkStep < 0 || o.WrapPenalty < 0 || o.BackupCost < 0:
 		return bad("jump, ink step, wrap and backup costs must not be negative")
-	case o.MaxGap < 0 || o.DashGap < 0 || o.Snap < 0 || o.ExcludeMargin < 0:
-		return bad("max gap, snap and exclude margin must not be negative")
+	case o.MaxGap < 0 || o.DashGap < 0 || o.BrokenGap < 0 || o.Snap < 0 ||
+		o.ExcludeMargin < 0:
+		return bad("max gap, dash gaps, snap and exclude margin must not be negative")
 	case o.CrossClass < 0 || o.CrossClass > 1:
 		return bad("cross class %v: use a factor in [0, 1]", o.CrossClass)
 	case o.BridgeConf < 0 || o.BridgeConf > 1:

@@ -3,6 +3,7 @@ package vector
 import (
 	"math"
 
+	"github.com/welllog/digitiser/pkg/manifest"
 	"github.com/welllog/digitiser/pkg/raster"
 )
 
@@ -190,7 +191,8 @@ func (v *bandView) copyRow(y int, out []uint8, n int) {
 
 // stepCosts sets s[x], the cost of moving between columns x-1 and x, for
 // x >= 1: cheap along ink in either row (cheaper still along a sweep), dear
-// across empty paper. Gaps of at most DashGap px between ink runs also
+// across empty paper. Gaps of at most DashGap px (BrokenGap on dashed
+// curves) between ink runs also
 // cost the ink rate where one of the runs is at least minSteepRun px long
 // or minDots runs follow each other: dash gaps on a steep stretch. Such a
 // cluster of minDots runs or more that spans sweepRun px is a broken line
@@ -217,15 +219,46 @@ func (v *bandView) stepCosts(s []float32, prev, cur []uint8, opt Options) {
 		s[0] = ink
 	}
 
-	// Close short gaps inside clusters of runs: runs joined by gaps of at
-	// most DashGap px. A cluster is a steep stretch of a broken line when
-	// it holds a long run (a dash) or minDots runs (dots).
-	first, lastEnd, runs, long := -1, -1, 0, false
+	// Sweeps: one run of sweepRun px or more.
+	for x := 0; x < w; {
+		if prev[x] < thr && cur[x] < thr {
+			x++
+			continue
+		}
+		start := x
+		for x < w && (prev[x] >= thr || cur[x] >= thr) {
+			x++
+		}
+		if x-start >= sweepRun {
+			for i := start + 1; i < x; i++ {
+				s[i] = ink * sweepFactor
+			}
+		}
+	}
+	// Steep stretches of a broken line: runs joined by gaps of at most
+	// DashGap px holding a long run (a dash) or minDots runs (dots); on
+	// dashed curves also runs joined by gaps of at most BrokenGap px
+	// holding two dashes or more.
+	bridgeClusters(s, prev, cur, thr, opt.DashGap, 1, minDots, ink)
+	if v.cls != manifest.ClassSolid && opt.BrokenGap > opt.DashGap {
+		bridgeClusters(s, prev, cur, thr, opt.BrokenGap, 2, math.MaxInt, ink)
+	}
+}
+
+// bridgeClusters lowers to the ink rate s across the gaps inside each
+// cluster of ink runs of a row joined by gaps of at most gap px that
+// holds longs runs of minSteepRun px or more, or dots runs of any length;
+// a cluster of minDots runs or more spanning sweepRun px is a broken line
+// sweeping across the track and costs the sweep rate along its length.
+func bridgeClusters(s []float32, prev, cur []uint8, thr uint8, gap, longs, dots int,
+	ink float32) {
+	w := len(s)
+	first, lastEnd, runs, nLong := -1, -1, 0, 0
 	closeGaps := func() {
-		if runs >= 2 && (long || runs >= minDots) {
+		if runs >= 2 && (nLong >= longs || runs >= dots) {
 			c := ink
 			if lastEnd-first+1 >= sweepRun && runs >= minDots {
-				c = ink * sweepFactor // a dotted or dashed sweep
+				c = ink * sweepFactor
 			}
 			for i := first + 1; i <= lastEnd; i++ {
 				s[i] = min(s[i], c)
@@ -241,18 +274,16 @@ func (v *bandView) stepCosts(s []float32, prev, cur []uint8, opt Options) {
 		for x < w && (prev[x] >= thr || cur[x] >= thr) {
 			x++
 		}
-		n := x - start
-		if n >= sweepRun {
-			for i := start + 1; i < x; i++ {
-				s[i] = ink * sweepFactor
-			}
+		isLong := 0
+		if x-start >= minSteepRun {
+			isLong = 1
 		}
-		if lastEnd >= 0 && start-lastEnd-1 <= opt.DashGap {
+		if lastEnd >= 0 && start-lastEnd-1 <= gap {
 			runs++
-			long = long || n >= minSteepRun
+			nLong += isLong
 		} else {
 			closeGaps()
-			first, runs, long = start, 1, n >= minSteepRun
+			first, runs, nLong = start, 1, isLong
 		}
 		lastEnd = x - 1
 	}
