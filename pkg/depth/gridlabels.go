@@ -252,10 +252,14 @@ func fitRounds(o []obs, step, period float64,
 // digit misread in the last places (27709 for 27700, 5954 for 5950) breaks
 // the remainder but can stay within the fit's tolerance and shift the
 // whole log by several px; one that drops digits (45 for 4450) can even
-// make a second fit at a tenth of the rate. The step is the largest of the
-// differences between neighbouring readings, rounded to a nice number,
-// modulo which most readings (three or more) share a remainder; only
-// those are fitted. With no such step, all are.
+// make a second fit at a tenth of the rate.
+//
+// The step is the largest of the differences between neighbouring
+// readings, rounded to a nice number, under which three or more and most
+// readings share a remainder; then the next nice number down while that
+// lets strictly more readings share one (a label missing at a page break
+// makes a double step, under which only every other label agrees). Only
+// the readings sharing it are fitted; with no such step, all are.
 func onLabelLattice(rs []reading) []bool {
 	use := make([]bool, len(rs))
 	for i := range use {
@@ -269,26 +273,59 @@ func onLabelLattice(rs []reading) []bool {
 	}
 	slices.Sort(steps)
 	steps = slices.Compact(steps)
+	step, rem, n := 0.0, 0.0, 0
 	for k := len(steps) - 1; k >= 0; k-- {
-		s := steps[k]
-		count := map[float64]int{}
-		for _, r := range rs {
-			count[math.Mod(r.value, s)]++
-		}
-		best, n := 0.0, 0
-		for rem, c := range count {
-			if c > n || (c == n && rem < best) {
-				best, n = rem, c
-			}
-		}
-		if n >= 3 && 2*n > len(rs) {
-			for i, r := range rs {
-				use[i] = math.Mod(r.value, s) == best
-			}
-			return use
+		if r, c := commonRemainder(rs, steps[k]); c >= 3 && 2*c > len(rs) {
+			step, rem, n = steps[k], r, c
+			break
 		}
 	}
+	if step == 0 {
+		return use
+	}
+	for {
+		s := niceBelow(step)
+		r, c := commonRemainder(rs, s)
+		if c <= n {
+			break
+		}
+		step, rem, n = s, r, c
+	}
+	for i, r := range rs {
+		use[i] = math.Mod(r.value, step) == rem
+	}
 	return use
+}
+
+// niceBelow is the nice number (1, 2, 2.5 or 5 times a power of ten)
+// next below the nice number v.
+func niceBelow(v float64) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(v)+1e-9))
+	switch m := v / p; {
+	case m > 4.9:
+		return 2.5 * p
+	case m > 2.4:
+		return 2 * p
+	case m > 1.9:
+		return p
+	}
+	return 0.5 * p
+}
+
+// commonRemainder returns the remainder modulo step most readings share
+// (the smallest on a tie) and how many share it.
+func commonRemainder(rs []reading, step float64) (float64, int) {
+	count := map[float64]int{}
+	for _, r := range rs {
+		count[math.Mod(r.value, step)]++
+	}
+	best, n := 0.0, 0
+	for rem, c := range count {
+		if c > n || (c == n && rem < best) {
+			best, n = rem, c
+		}
+	}
+	return best, n
 }
 
 // maxRateSpread is how far, as a fraction, a segment's rate may differ

@@ -117,11 +117,54 @@ func TestGridLabelsTwoPages(t *testing.T) {
 	}
 }
 
+// TestGridLabelsTwoPagesSeamLabel stitches two pages 3 ft apart in depth
+// with the label at the page break on neither page, so the labels step
+// twice as far there: every label must still be fitted, one segment per
+// page. Taking the double step for the labels' step once dropped every
+// other label, and the pages, left with two labels each, were fitted as
+// one line 15 px off.
+func TestGridLabelsTwoPagesSeamLabel(t *testing.T) {
+	pages := []page{{top: 0, bottom: 2100, depth0: 293},
+		{top: 2100, bottom: 4000, depth0: 293 + 2100/pxPerFt + 3}}
+	img := drawStrip(t, 4000, pages)
+	m := &manifest.Manifest{Depth: manifest.Depth{Unit: "ft", Step: 0.5}}
+	cal, err := Calibrate(img, raster.Layout{}, raster.Transform{}, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cal.Segments) != 2 {
+		t.Errorf("%d segments, want 2: %+v", len(cal.Segments), cal.Segments)
+	}
+	for _, r := range cal.Residuals {
+		if !r.Inlier {
+			t.Errorf("label %s at row %.0f left out of the fit", r.Label, r.Row)
+		}
+	}
+	for _, p := range pages {
+		for _, row := range []int{p.top + 100, p.bottom - 100} {
+			want := p.depth0 + float64(row-p.top)/pxPerFt
+			if got := cal.Depth(float64(row)); math.Abs(got-want) > 0.2 {
+				t.Errorf("Depth(%d) = %.2f, want %.2f", row, got, want)
+			}
+		}
+	}
+}
+
 func TestGridLabelsNoLabels(t *testing.T) {
 	img := drawStrip(t, 2000, nil)
 	m := &manifest.Manifest{Depth: manifest.Depth{Unit: "ft", Step: 0.5}}
 	if _, err := Calibrate(img, raster.Layout{}, raster.Transform{}, m); err == nil {
 		t.Error("a strip without labels calibrated without error")
+	}
+}
+
+// TestNiceBelow steps down the 1, 2, 2.5, 5 series.
+func TestNiceBelow(t *testing.T) {
+	for v, want := range map[float64]float64{100: 50, 50: 25, 25: 20, 20: 10, 10: 5, 5: 2.5,
+		2: 1, 1: 0.5, 250: 200, 0.5: 0.25} {
+		if got := niceBelow(v); math.Abs(got-want) > 1e-9 {
+			t.Errorf("niceBelow(%v) = %v, want %v", v, got, want)
+		}
 	}
 }
 
@@ -149,6 +192,16 @@ func TestOnLabelLattice(t *testing.T) {
 			[]bool{true, true, true, true}},
 		{"no majority", []float64{13, 57, 101, 148},
 			[]bool{true, true, true, true}},
+		// A label missing (at a page break) makes a double step, under
+		// which only every other label would share a remainder.
+		{"every 50, one missing", []float64{4500, 4550, 4650, 4700, 4750},
+			[]bool{true, true, true, true, true}},
+		{"every 25 from 10, one missing", []float64{10, 35, 85, 110, 135},
+			[]bool{true, true, true, true, true}},
+		{"every 10 m, one missing", []float64{10, 20, 40, 50, 60},
+			[]bool{true, true, true, true, true}},
+		{"misread between labels", []float64{4500, 4590, 4600, 4650, 4700, 4750, 4800},
+			[]bool{true, false, true, true, true, true, true}},
 	} {
 		rs := read(tc.vs...)
 		got := onLabelLattice(rs)

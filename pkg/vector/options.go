@@ -35,12 +35,15 @@ type Options struct {
 	// curves (broken where the ink faded); default 12 px.
 	DashGap int
 	// BrokenGap is, on dashed, dotted and dash-dot curves, the longest gap
-	// in px between ink runs of one row that travel crosses at the InkStep
-	// rate when two runs or more of the cluster are 5 px long (dashes):
-	// across a steep stretch of a dashed line the gap between two dashes in
-	// a row is wider than the gap along the line. Dots alone keep DashGap,
-	// so that speckles do not chain. Default 24 px (48 hard logs, v4
-	// model: dashed median R^2 0.903 without it, 0.936 with it).
+	// in px between two dashes of one row that travel crosses at the
+	// InkStep rate: across a steep stretch of a dashed line the gap
+	// between two dashes in a row is wider than the gap along the line. A
+	// dash is ink 8 px long or more in the row, in bits up to DashGap
+	// apart; a gap beside a shorter piece (a dot, a speck, a bold
+	// near-vertical line) keeps DashGap, so that a speck between two
+	// curves does not join them. A value at or under DashGap turns it off.
+	// Default 24 px (48 hard logs, v4 model: dashed median R^2 0.903
+	// without it, 0.930 with it).
 	BrokenGap int
 	// MaxGap is the longest run of rows without evidence, in px, that is
 	// bridged by linear interpolation (dash gaps, crossings). Longer gaps

@@ -300,3 +300,82 @@ func TestTraceAllErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceDashedPairWithSpecks traces two bold dashed curves 40 px apart
+// (4-5 px wide, as a blurred map or a bold print gives) with specks
+// between them. A speck beside two dashes, one of each curve, must not
+// join them: bridging any cluster with two dashes in it at BrokenGap
+// swapped the two traces on a third of the rows.
+func TestTraceDashedPairWithSpecks(t *testing.T) {
+	const w, h = 300, 1500
+	band := raster.Band{Left: 0, Right: w}
+	a := sine(110, 40, 600)
+	b := func(y float64) float64 { return a(y+11) + 40 }
+	for _, width := range []float64{3, 4, 5} {
+		pm := raster.NewProbMap(w, h)
+		rng := rand.New(rand.NewPCG(1, 2))
+		for range 300 { // 2 x 2 px specks, some confident
+			px, py := rng.IntN(w-1), rng.IntN(h-1)
+			p := uint8(100 + rng.IntN(156))
+			for dy := range 2 {
+				for dx := range 2 {
+					pm.Set(2, px+dx, py+dy, p)
+				}
+			}
+		}
+		for _, x := range []func(float64) float64{a, b} {
+			draw(pm, stroke{x: x, cls: 2, width: width, on: 14, off: 9, y1: h, prob: 230})
+		}
+		m := manifestOf(curve("A", manifest.StyleDashed), curve("B", manifest.StyleDashed))
+		trs, err := TraceAll(pm, oneTrack(w, h, band), m, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		offA := offRows(trs[0], band, a, 10, h-10, 6)
+		offB := offRows(trs[1], band, b, 10, h-10, 6)
+		t.Logf("width %.0f: rows off by > 6 px: A %d, B %d", width, offA, offB)
+		if offA > h/100 || offB > h/100 {
+			t.Errorf("width %.0f: A %d and B %d rows off by > 6 px, want <= %d each: "+
+				"the traces swapped curves", width, offA, offB, h/100)
+		}
+	}
+}
+
+// TestStepCostsBrokenGap checks which gaps of one row cost the ink rate:
+// on a dashed curve the gap between two dashes (8 px or more, in bits or
+// whole) up to BrokenGap px apart; not one beside a speck, nor between
+// two bold near-vertical lines (5 px runs), nor on a solid curve.
+func TestStepCostsBrokenGap(t *testing.T) {
+	opt := Options{}.withDefaults()
+	row := func(w int, runs ...[2]int) []uint8 {
+		r := make([]uint8, w)
+		for _, ru := range runs {
+			for x := ru[0]; x < ru[1]; x++ {
+				r[x] = 255
+			}
+		}
+		return r
+	}
+	for _, tc := range []struct {
+		name string
+		cls  int
+		row  []uint8
+		mid  int // a column inside the gap
+		want float64
+	}{
+		{"dashed, dashes 19 px apart", 2, row(60, [2]int{10, 20}, [2]int{39, 49}), 30, opt.InkStep},
+		{"dashed, dashes 24 px apart", 2, row(70, [2]int{10, 20}, [2]int{44, 54}), 32, opt.InkStep},
+		{"dashed, dashes 25 px apart", 2, row(70, [2]int{10, 20}, [2]int{45, 55}), 32, opt.JumpPenalty},
+		{"dashed, dash in bits", 2, row(70, [2]int{10, 20}, [2]int{40, 43}, [2]int{45, 49}), 30, opt.InkStep},
+		{"dashed, dash and speck", 2, row(60, [2]int{10, 20}, [2]int{39, 41}), 30, opt.JumpPenalty},
+		{"dashed, bold near-vertical lines", 2, row(60, [2]int{10, 15}, [2]int{34, 39}), 25, opt.JumpPenalty},
+		{"solid, dashes 19 px apart", 1, row(60, [2]int{10, 20}, [2]int{39, 49}), 30, opt.JumpPenalty},
+	} {
+		v := &bandView{cls: tc.cls, thr: 128}
+		s := make([]float32, len(tc.row))
+		v.stepCosts(s, make([]uint8, len(tc.row)), tc.row, opt)
+		if math.Abs(float64(s[tc.mid])-tc.want) > 1e-6 {
+			t.Errorf("%s: gap costs %.3f a px, want %.3f", tc.name, s[tc.mid], tc.want)
+		}
+	}
+}

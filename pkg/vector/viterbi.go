@@ -1,6 +1,7 @@
 package vector
 
 import (
+	"iter"
 	"math"
 
 	"github.com/welllog/digitiser/pkg/manifest"
@@ -220,74 +221,124 @@ func (v *bandView) stepCosts(s []float32, prev, cur []uint8, opt Options) {
 	}
 
 	// Sweeps: one run of sweepRun px or more.
-	for x := 0; x < w; {
-		if prev[x] < thr && cur[x] < thr {
-			x++
-			continue
-		}
-		start := x
-		for x < w && (prev[x] >= thr || cur[x] >= thr) {
-			x++
-		}
-		if x-start >= sweepRun {
-			for i := start + 1; i < x; i++ {
+	for start, end := range inkRuns(prev, cur, thr) {
+		if end-start >= sweepRun {
+			for i := start + 1; i < end; i++ {
 				s[i] = ink * sweepFactor
 			}
 		}
 	}
 	// Steep stretches of a broken line: runs joined by gaps of at most
 	// DashGap px holding a long run (a dash) or minDots runs (dots); on
-	// dashed curves also runs joined by gaps of at most BrokenGap px
-	// holding two dashes or more.
-	bridgeClusters(s, prev, cur, thr, opt.DashGap, 1, minDots, ink)
+	// dashed curves also dashes joined by gaps of at most BrokenGap px.
+	bridgeClusters(s, prev, cur, thr, opt.DashGap, ink)
 	if v.cls != manifest.ClassSolid && opt.BrokenGap > opt.DashGap {
-		bridgeClusters(s, prev, cur, thr, opt.BrokenGap, 2, math.MaxInt, ink)
+		bridgeDashes(s, prev, cur, thr, opt.DashGap, opt.BrokenGap, ink)
 	}
 }
 
 // bridgeClusters lowers to the ink rate s across the gaps inside each
-// cluster of ink runs of a row joined by gaps of at most gap px that
-// holds longs runs of minSteepRun px or more, or dots runs of any length;
-// a cluster of minDots runs or more spanning sweepRun px is a broken line
+// cluster of ink runs of a row joined by gaps of at most gap px that holds
+// a run of minSteepRun px or more (a dash) or minDots runs (dots); a
+// cluster of minDots runs or more spanning sweepRun px is a broken line
 // sweeping across the track and costs the sweep rate along its length.
-func bridgeClusters(s []float32, prev, cur []uint8, thr uint8, gap, longs, dots int,
-	ink float32) {
-	w := len(s)
-	first, lastEnd, runs, nLong := -1, -1, 0, 0
+func bridgeClusters(s []float32, prev, cur []uint8, thr uint8, gap int, ink float32) {
+	first, lastEnd, runs, long := -1, -1, 0, false
 	closeGaps := func() {
-		if runs >= 2 && (nLong >= longs || runs >= dots) {
-			c := ink
-			if lastEnd-first+1 >= sweepRun && runs >= minDots {
-				c = ink * sweepFactor
-			}
-			for i := first + 1; i <= lastEnd; i++ {
-				s[i] = min(s[i], c)
-			}
+		if runs >= 2 && (long || runs >= minDots) {
+			lower(s, first, lastEnd, runs, ink)
 		}
 	}
-	for x := 0; x < w; {
-		if prev[x] < thr && cur[x] < thr {
-			x++
-			continue
-		}
-		start := x
-		for x < w && (prev[x] >= thr || cur[x] >= thr) {
-			x++
-		}
-		isLong := 0
-		if x-start >= minSteepRun {
-			isLong = 1
-		}
+	for start, end := range inkRuns(prev, cur, thr) {
+		n := end - start
 		if lastEnd >= 0 && start-lastEnd-1 <= gap {
 			runs++
-			nLong += isLong
+			long = long || n >= minSteepRun
 		} else {
 			closeGaps()
-			first, runs, nLong = start, 1, isLong
+			first, runs, long = start, 1, n >= minSteepRun
 		}
-		lastEnd = x - 1
+		lastEnd = end - 1
 	}
 	closeGaps()
+}
+
+// bridgeDashes lowers to the ink rate s across gaps of at most gap px
+// between two dashes of a row. A dash is a piece of ink minDashRun px
+// long or more, its runs joined by gaps of at most join px (a segmenter
+// breaks a faint dash into bits). A chain of dashes so joined is a steep
+// stretch of a dashed line, and a sweep (see bridgeClusters) when it holds
+// minDots dashes over sweepRun px. A gap with a shorter piece on either
+// side (a dot, a speck) is left as it is, so that a speck between two
+// curves does not join them.
+func bridgeDashes(s []float32, prev, cur []uint8, thr uint8, join, gap int, ink float32) {
+	first, lastEnd, dashes := -1, -1, 0
+	flush := func() {
+		if dashes >= 2 {
+			lower(s, first, lastEnd, dashes, ink)
+		}
+		first, lastEnd, dashes = -1, -1, 0
+	}
+	piece := func(start, end int) {
+		if end-start < minDashRun {
+			flush()
+			return
+		}
+		if lastEnd < 0 || start-lastEnd-1 > gap {
+			flush()
+			first = start
+		}
+		dashes++
+		lastEnd = end - 1
+	}
+	ps, pe := -1, -1
+	for start, end := range inkRuns(prev, cur, thr) {
+		if ps >= 0 && start-pe <= join {
+			pe = end
+			continue
+		}
+		if ps >= 0 {
+			piece(ps, pe)
+		}
+		ps, pe = start, end
+	}
+	if ps >= 0 {
+		piece(ps, pe)
+	}
+	flush()
+}
+
+// lower sets s over columns (first, lastEnd] to at most the ink rate, or
+// the sweep rate when runs pieces of ink span sweepRun px or more.
+func lower(s []float32, first, lastEnd, runs int, ink float32) {
+	c := ink
+	if lastEnd-first+1 >= sweepRun && runs >= minDots {
+		c = ink * sweepFactor
+	}
+	for i := first + 1; i <= lastEnd; i++ {
+		s[i] = min(s[i], c)
+	}
+}
+
+// inkRuns yields the [start, end) columns of each run of ink in either
+// row, left to right.
+func inkRuns(prev, cur []uint8, thr uint8) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		w := len(cur)
+		for x := 0; x < w; {
+			if prev[x] < thr && cur[x] < thr {
+				x++
+				continue
+			}
+			start := x
+			for x < w && (prev[x] >= thr || cur[x] >= thr) {
+				x++
+			}
+			if !yield(start, x) {
+				return
+			}
+		}
+	}
 }
 
 // seamReach is how close, in px, ink must come to each end of a cyclic
@@ -319,6 +370,12 @@ const (
 // minDots is how many runs joined by dash gaps make a row's ink a steep
 // stretch of a dotted line.
 const minDots = 3
+
+// minDashRun is the length in px from which a row's piece of ink is a dash
+// lying nearly flat, for bridgeDashes: longer than a bold line is wide
+// (up to 5 px, more where a segmenter blurs it), so that two near-vertical
+// curves side by side are not taken for the dashes of one flat curve.
+const minDashRun = 8
 
 // minSteepRun is the run length in px from which a row's ink counts as a
 // steep stretch of curve rather than the width of a near-vertical line.
