@@ -51,7 +51,6 @@ func TestTraceSingleStyles(t *testing.T) {
 
 func TestTraceSharpSpike(t *testing.T) {
 	const w, h = 300, 600
-	band := raster.Band{Left: 0, Right: 300}
 	// A 150 px spike over 12 rows: the trace must climb it, not cut it.
 	x := func(y float64) float64 {
 		d := math.Abs(y - 300)
@@ -62,29 +61,40 @@ func TestTraceSharpSpike(t *testing.T) {
 	}
 	for _, style := range []string{manifest.StyleSolid, manifest.StyleDashed,
 		manifest.StyleDotted} {
-		pm := raster.NewProbMap(w, h)
-		c := curve("C", style)
-		on, off := 0.0, 0.0
-		switch style {
-		case manifest.StyleDashed:
-			on, off = 14, 9
-		case manifest.StyleDotted:
-			on, off = 1, 6
-		}
-		draw(pm, stroke{x: x, cls: c.Class(), width: 3, on: on, off: off, y1: h})
-		trs, err := TraceAll(pm, oneTrack(w, h, band), manifestOf(c), Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		peak := 0.0
-		for y := 290; y < 310; y++ {
-			peak = max(peak, trs[0].Frac[y]*w)
-		}
+		peak := spikePeak(t, w, h, x, style, 3)
 		t.Logf("%s: spike to x=210 traced to x=%.1f", style, peak)
 		if peak < 190 {
 			t.Errorf("%s: spike to x=210 traced only to x=%.1f", style, peak)
 		}
 	}
+}
+
+// spikePeak draws curve x in a line style (dashes 14 on 9 off, dots 1 on
+// 6 off) on a w x h map whose one track is the whole width, traces it and
+// returns the rightmost traced position, in px, over rows 290-310.
+func spikePeak(t *testing.T, w, h int, x func(float64) float64, style string,
+	width float64) float64 {
+	t.Helper()
+	c := curve("C", style)
+	on, off := 0.0, 0.0
+	switch style {
+	case manifest.StyleDashed:
+		on, off = 14, 9
+	case manifest.StyleDotted:
+		on, off = 1, 6
+	}
+	pm := raster.NewProbMap(w, h)
+	draw(pm, stroke{x: x, cls: c.Class(), width: width, on: on, off: off, y1: h})
+	band := raster.Band{Left: 0, Right: w}
+	trs, err := TraceAll(pm, oneTrack(w, h, band), manifestOf(c), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	peak := 0.0
+	for y := 290; y < 310; y++ {
+		peak = max(peak, trs[0].Frac[y]*float64(w))
+	}
+	return peak
 }
 
 // TestTraceFlatSweep draws a broken line that sweeps 450 px out and back
@@ -94,7 +104,6 @@ func TestTraceSharpSpike(t *testing.T) {
 // cost the sweep rate it stayed at the base line (x=60-76).
 func TestTraceFlatSweep(t *testing.T) {
 	const w, h = 600, 600
-	band := raster.Band{Left: 0, Right: w}
 	x := func(y float64) float64 {
 		d := math.Abs(y - 300)
 		if d < 4 {
@@ -103,21 +112,7 @@ func TestTraceFlatSweep(t *testing.T) {
 		return 60
 	}
 	for _, style := range []string{manifest.StyleDashed, manifest.StyleDotted} {
-		c := curve("C", style)
-		on, off := 14.0, 9.0
-		if style == manifest.StyleDotted {
-			on, off = 1, 6
-		}
-		pm := raster.NewProbMap(w, h)
-		draw(pm, stroke{x: x, cls: c.Class(), width: 2, on: on, off: off, y1: h})
-		trs, err := TraceAll(pm, oneTrack(w, h, band), manifestOf(c), Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		peak := 0.0
-		for y := 290; y < 310; y++ {
-			peak = max(peak, trs[0].Frac[y]*w)
-		}
+		peak := spikePeak(t, w, h, x, style, 2)
 		t.Logf("%s: sweep to x=510 traced to x=%.0f", style, peak)
 		if peak < 380 {
 			t.Errorf("%s: sweep to x=510 traced only to x=%.0f", style, peak)
