@@ -52,13 +52,7 @@ func TestTraceSingleStyles(t *testing.T) {
 func TestTraceSharpSpike(t *testing.T) {
 	const w, h = 300, 600
 	// A 150 px spike over 12 rows: the trace must climb it, not cut it.
-	x := func(y float64) float64 {
-		d := math.Abs(y - 300)
-		if d < 6 {
-			return 60 + 150*(1-d/6)
-		}
-		return 60
-	}
+	x := spikeAt300(150, 6)
 	for _, style := range []string{manifest.StyleSolid, manifest.StyleDashed,
 		manifest.StyleDotted} {
 		peak := spikePeak(t, w, h, x, style, 3)
@@ -66,6 +60,14 @@ func TestTraceSharpSpike(t *testing.T) {
 		if peak < 190 {
 			t.Errorf("%s: spike to x=210 traced only to x=%.1f", style, peak)
 		}
+	}
+}
+
+// spikeAt300 is a vertical line at x=60 that spikes right by depth px
+// and back, over half rows either side of row 300.
+func spikeAt300(depth, half float64) func(float64) float64 {
+	return func(y float64) float64 {
+		return 60 + depth*math.Max(0, 1-math.Abs(y-300)/half)
 	}
 }
 
@@ -104,13 +106,7 @@ func spikePeak(t *testing.T, w, h int, x func(float64) float64, style string,
 // cost the sweep rate it stayed at the base line (x=60-76).
 func TestTraceFlatSweep(t *testing.T) {
 	const w, h = 600, 600
-	x := func(y float64) float64 {
-		d := math.Abs(y - 300)
-		if d < 4 {
-			return 60 + 450*(1-d/4)
-		}
-		return 60
-	}
+	x := spikeAt300(450, 4)
 	for _, style := range []string{manifest.StyleDashed, manifest.StyleDotted} {
 		peak := spikePeak(t, w, h, x, style, 2)
 		t.Logf("%s: sweep to x=510 traced to x=%.0f", style, peak)
