@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -261,5 +263,51 @@ func TestLineEndsAtItsEndPoint(t *testing.T) {
 		if img.RGBAAt(p[2], p[3]) != c || img.RGBAAt(p[0], p[1]) != c {
 			t.Errorf("line %v misses an end point", p)
 		}
+	}
+}
+
+// TestRefusedLogCountsAsMissed runs a hard log whose labels do not
+// calibrate (seed 900004 at 3000 px: fewer than three agreeing labels)
+// with calibrated depth: it must appear in results.json with the error
+// and every curve missed, and be marked in the per-example table, not
+// vanish from the medians.
+func TestRefusedLogCountsAsMissed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and preprocesses a 1700 x 3000 px log")
+	}
+	out := t.TempDir()
+	cfg := &Config{Models: []string{"mask"}, Hard: 1, Seed: 900004, Width: 1700,
+		Height: 3000, Out: out}
+	if err := run(context.Background(), cfg, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []ExampleResult
+	if err := json.Unmarshal(data, &rs); err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || !strings.Contains(rs[0].Error, "calibrate") || len(rs[0].Curves) == 0 {
+		t.Fatalf("results %+v: want the one log, failed at calibration, with its curves", rs)
+	}
+	for _, c := range rs[0].Curves {
+		if c.R2 != 0 || c.Coverage != 0 {
+			t.Errorf("%s: R2 %v coverage %v, want a missed curve", c.Mnemonic, c.R2, c.Coverage)
+		}
+	}
+	md, err := os.ReadFile(filepath.Join(out, "table.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked := false
+	for _, line := range strings.Split(string(md), "\n") {
+		if strings.Contains(line, "| 900004") && strings.Contains(line, "!") {
+			marked = true
+		}
+	}
+	if !marked {
+		t.Errorf("table does not mark the refused log 900004 with !:\n%s", md)
 	}
 }

@@ -46,7 +46,9 @@ type ExampleOptions struct {
 
 // NewExample renders the log of (tier, seed), preprocesses it, maps its
 // mask onto the prepared image and calibrates depth. Errors name the
-// stage that failed.
+// stage that failed; when preprocessing or calibration fails, the Example
+// returned with the error still holds the log's Tier, Seed and Manifest,
+// so that its curves can be counted as missed.
 func NewExample(tier synth.Tier, seed uint64, opt ExampleOptions) (*Example, error) {
 	lg, err := synth.Generate(synth.Config{Tier: tier, Seed: seed, Width: opt.Width,
 		Height: opt.Height})
@@ -54,13 +56,14 @@ func NewExample(tier synth.Tier, seed uint64, opt ExampleOptions) (*Example, err
 		return nil, fmt.Errorf("generate %s log %d: %w", tier, seed, err)
 	}
 	m := lg.Manifest
+	failed := &Example{Tier: string(tier), Seed: seed, Manifest: m}
 	prep, err := raster.Preprocess(lg.Gray(), m, raster.PreprocessOptions{})
 	pinned := false
 	if err != nil {
 		m = pinTracks(m, lg)
 		pinned = true
 		if prep, err = raster.Preprocess(lg.Gray(), m, raster.PreprocessOptions{}); err != nil {
-			return nil, fmt.Errorf("preprocess %s log %d: %w", tier, seed, err)
+			return failed, fmt.Errorf("preprocess %s log %d: %w", tier, seed, err)
 		}
 	}
 	exact := oracleCalibration(lg, prep)
@@ -68,7 +71,8 @@ func NewExample(tier synth.Tier, seed uint64, opt ExampleOptions) (*Example, err
 	if !opt.OracleDepth {
 		if cal, err = depth.Calibrate(prep.Image, prep.Layout, prep.Transform,
 			m); err != nil {
-			return nil, fmt.Errorf("calibrate %s log %d: %w", tier, seed, err)
+			failed.Manifest, failed.PinnedTracks = m, pinned
+			return failed, fmt.Errorf("calibrate %s log %d: %w", tier, seed, err)
 		}
 		errPx = depthErrPx(cal, exact, prep.Layout.Body)
 	}

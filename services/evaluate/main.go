@@ -237,8 +237,20 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		for i := 0; i < t.n; i++ {
 			seed := cfg.Seed + uint64(i)
 			ex, err := NewExample(t.tier, seed, eopt)
-			if err != nil {
+			if err != nil && ex == nil {
 				log.Warn("example skipped", "tier", t.tier, "seed", seed, "err", err)
+				continue
+			}
+			if err != nil {
+				// Preprocessing or calibration refused the log: every model
+				// misses its curves, and the tables say so.
+				log.Warn("example failed before segmentation", "tier", t.tier,
+					"seed", seed, "err", err)
+				for _, m := range models {
+					results = append(results, ExampleResult{Model: m.Name,
+						Tier: ex.Tier, Seed: seed, Curves: missed(ex), Pixels: unscoredPixels(),
+						PinnedTracks: ex.PinnedTracks, Error: err.Error()})
+				}
 				continue
 			}
 			for _, m := range models {

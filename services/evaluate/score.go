@@ -55,8 +55,7 @@ func Score(ctx context.Context, m Model, ex *Example, vopt vector.Options,
 
 func scoreStages(ctx context.Context, m Model, ex *Example,
 	vopt vector.Options, review string) ([]CurveScore, PixelScore, error) {
-	nan := Float(math.NaN())
-	pix := PixelScore{IoU: [3]Float{nan, nan, nan}, F1: [3]Float{nan, nan, nan}}
+	pix := unscoredPixels()
 	var pm *raster.ProbMap
 	var err error
 	if m.Oracle {
@@ -108,6 +107,13 @@ func curveScores(ex *Example, rep *qa.Report) []CurveScore {
 		out = append(out, cs)
 	}
 	return out
+}
+
+// unscoredPixels is the PixelScore of a log no segmentation was scored
+// on: NaN in every class, so it stays out of the pixel means.
+func unscoredPixels() PixelScore {
+	nan := Float(math.NaN())
+	return PixelScore{IoU: [3]Float{nan, nan, nan}, F1: [3]Float{nan, nan, nan}}
 }
 
 func missed(ex *Example) []CurveScore {
