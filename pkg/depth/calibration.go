@@ -29,7 +29,29 @@ type Calibration struct {
 	// RMS and MaxAbs summarise the inlier residuals in depth units.
 	RMS    float64 `json:"rms"`
 	MaxAbs float64 `json:"max_abs"`
+	// LabelCheck compares a tie-point calibration with the depth labels
+	// printed on the strip, where four or more read and fit; nil when they
+	// do not (or the calibration is from the labels).
+	LabelCheck *LabelCheck `json:"label_check,omitempty"`
 }
+
+// LabelCheck is a tie-point calibration set beside the calibration the
+// depth labels on the strip give by themselves.
+type LabelCheck struct {
+	// Labels is how many labels the label fit kept.
+	Labels int `json:"labels"`
+	// MaxDiff is the largest |tie-point depth - label depth| over the
+	// body's rows, in depth units; MaxDiffPx the same in px.
+	MaxDiff   float64 `json:"max_diff"`
+	MaxDiffPx float64 `json:"max_diff_px"`
+	// Agrees is MaxDiffPx <= LabelCheckTolPx.
+	Agrees bool `json:"agrees"`
+}
+
+// LabelCheckTolPx is how far, in px, the tie points' depth may be from the
+// labels' anywhere on the body and still agree: both are good to a px or
+// two, and a mistyped tie point is off by a label step (tens of px).
+const LabelCheckTolPx = 5.0
 
 // Segment maps rows [RowFrom, RowTo) linearly: depth = Depth0 + Rate*(row-RowFrom).
 type Segment struct {
@@ -93,6 +115,9 @@ func Calibrate(img *image.Gray, layout raster.Layout, tf raster.Transform,
 		cal, err := fromTiePoints(img, layout, tf, height, m)
 		if err != nil {
 			return nil, fmt.Errorf("calibrate depth: %w", err)
+		}
+		if img != nil {
+			cal.LabelCheck = checkLabels(cal, img, layout, m)
 		}
 		return cal, nil
 	}
@@ -173,4 +198,60 @@ func (c *Calibration) summarise() {
 	if n > 0 {
 		c.RMS = math.Sqrt(ss / float64(n))
 	}
+}
+
+// minCheckLabels is how many labels a label fit needs to hold against the
+// manifest's tie points: three misread labels can still fit a line (one
+// of 48 hard-tier logs did, 150 000 px from the truth).
+const minCheckLabels = 4
+
+// checkLabels calibrates img from its depth labels alone and compares
+// that with the tie-point calibration cal over the body's rows (the whole
+// image when the body is unknown); nil when the labels do not calibrate
+// or fewer than minCheckLabels fit.
+func checkLabels(cal *Calibration, img *image.Gray, layout raster.Layout,
+	m *manifest.Manifest) *LabelCheck {
+	lc, err := fromGridLabels(img, layout, m)
+	if err != nil {
+		return nil
+	}
+	top, bottom := layout.Body.Top, layout.Body.Bottom
+	if bottom <= top {
+		top, bottom = 0, img.Rect.Dy()
+	}
+	out := &LabelCheck{}
+	for _, r := range lc.Residuals {
+		if r.Inlier {
+			out.Labels++
+		}
+	}
+	if out.Labels < minCheckLabels {
+		return nil
+	}
+	for y := top; y < bottom; y += 4 {
+		row := float64(y)
+		seg, ok := cal.segmentAt(row, "")
+		if !ok || seg.Rate == 0 {
+			continue
+		}
+		d := math.Abs(cal.Depth(row) - lc.Depth(row))
+		if d > out.MaxDiff {
+			out.MaxDiff, out.MaxDiffPx = d, d/math.Abs(seg.Rate)
+		}
+	}
+	out.Agrees = out.MaxDiffPx <= LabelCheckTolPx
+	return out
+}
+
+// Review lists what about the calibration a person should look at, one
+// line each: tie points that the depth labels printed on the strip
+// contradict.
+func (c *Calibration) Review() []string {
+	lc := c.LabelCheck
+	if lc == nil || lc.Agrees {
+		return nil
+	}
+	return []string{fmt.Sprintf("depth: the manifest's tie points and the %d depth labels "+
+		"read on the scan differ by up to %.2f %s (%.0f px): check depth.tie_points",
+		lc.Labels, lc.MaxDiff, c.Unit, lc.MaxDiffPx)}
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"golang.org/x/image/font"
@@ -146,6 +147,45 @@ func TestGridLabelsTwoPagesSeamLabel(t *testing.T) {
 			if got := cal.Depth(float64(row)); math.Abs(got-want) > 0.2 {
 				t.Errorf("Depth(%d) = %.2f, want %.2f", row, got, want)
 			}
+		}
+	}
+}
+
+// TestTiePointsCheckedAgainstLabels calibrates a labelled strip from
+// tie points: right ones agree with the labels' own calibration, and tie
+// points one label step (50 ft) off, as from a mistyped depth, are
+// reported for review, while the calibration still follows them.
+func TestTiePointsCheckedAgainstLabels(t *testing.T) {
+	pages := []page{{top: 0, bottom: 3000, depth0: 293}}
+	img := drawStrip(t, 3000, pages)
+	for _, tc := range []struct {
+		name  string
+		shift float64 // ft added to every tie point's depth
+		agree bool
+	}{{"right", 0, true}, {"a label step off", 50, false}} {
+		m := &manifest.Manifest{Depth: manifest.Depth{Unit: "ft", Step: 0.5}}
+		for _, d := range []float64{300, 400, 500} {
+			m.Depth.TiePoints = append(m.Depth.TiePoints, manifest.TiePoint{
+				Row: (d - 293) * pxPerFt, Depth: d + tc.shift})
+		}
+		cal, err := Calibrate(img, raster.Layout{}, raster.Transform{}, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lc := cal.LabelCheck
+		if cal.Method != MethodTiePoints || lc == nil {
+			t.Fatalf("%s: method %s, label check %+v: want tie points checked", tc.name,
+				cal.Method, lc)
+		}
+		t.Logf("%s: %d labels, up to %.2f ft (%.1f px) apart", tc.name, lc.Labels,
+			lc.MaxDiff, lc.MaxDiffPx)
+		if lc.Agrees != tc.agree || lc.Labels < 3 {
+			t.Errorf("%s: agrees %v over %d labels, want %v over 3 or more", tc.name,
+				lc.Agrees, lc.Labels, tc.agree)
+		}
+		if review := cal.Review(); (len(review) > 0) == tc.agree ||
+			(!tc.agree && !strings.Contains(review[0], "depth.tie_points")) {
+			t.Errorf("%s: review %q", tc.name, review)
 		}
 	}
 }

@@ -42,6 +42,7 @@ th{background:#f3f3f3}.ok{color:#17752c}.needs_review{color:#b3261e}
 svg{background:#fff;border:1px solid #ddd}
 </style></head><body>
 <h1>QA report {{.Well}}: <span class="{{.Status}}">{{.Status}}</span></h1>
+{{if .Reasons}}<ul>{{range .Reasons}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <table><tr><th>class</th><th>curves</th><th>median R²</th><th>median MAE</th>
 <th>median coverage</th></tr>
 {{range .Summary}}<tr><td>{{.Class}}</td><td>{{.Curves}}</td><td>{{num .MedianR2}}</td>

@@ -45,17 +45,24 @@ type Input struct {
 	// a depth.Calibration's Depth method; optional: without it spans found
 	// on traces carry rows only.
 	RowDepth func(row float64) float64
+	// Reasons are whole-log reasons for review from earlier stages (e.g.
+	// depth.Calibration.Review); any makes the report need review.
+	Reasons []string
 }
 
 // Report is the outcome of Evaluate. It marshals to JSON; undefined
 // numbers (NaN) are written as null.
 type Report struct {
-	// Status is "ok" or "needs_review" (any curve needs review).
-	Status     string        `json:"status"`
-	Well       string        `json:"well,omitempty"`
-	HasTruth   bool          `json:"has_truth"`
-	Thresholds Thresholds    `json:"thresholds"`
-	Curves     []CurveReport `json:"curves"`
+	// Status is "ok" or "needs_review" (any curve needs review, or
+	// Reasons is not empty).
+	Status     string     `json:"status"`
+	Well       string     `json:"well,omitempty"`
+	HasTruth   bool       `json:"has_truth"`
+	Thresholds Thresholds `json:"thresholds"`
+	// Reasons say, one line each, why the whole log needs review
+	// (Input.Reasons); the curves' own reasons are in Curves.
+	Reasons []string      `json:"reasons,omitempty"`
+	Curves  []CurveReport `json:"curves"`
 	// Summary holds the medians over curves of each class, the figures
 	// the project's accuracy targets are stated in.
 	Summary []ClassSummary `json:"summary"`
@@ -164,6 +171,10 @@ func Evaluate(in Input) (*Report, error) {
 		Well:       in.Manifest.Well.Name,
 		HasTruth:   in.Truth != nil,
 		Thresholds: th,
+		Reasons:    in.Reasons,
+	}
+	if len(in.Reasons) > 0 {
+		rep.Status = StatusNeedsReview
 	}
 	traces := map[string]*vector.Trace{}
 	for i := range in.Traces {

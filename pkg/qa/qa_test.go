@@ -183,6 +183,9 @@ func TestNeedsReview(t *testing.T) {
 		"missing curve": {func(in *Input) {
 			in.Output = lasOf(depths, map[string][]float64{"GR": good})
 		}, "not in the output"},
+		"whole-log reason": {func(in *Input) {
+			in.Reasons = []string{"depth: tie points and labels differ"}
+		}, "tie points and labels differ"},
 	}
 	for name, tc := range cases {
 		in := base()
@@ -191,7 +194,7 @@ func TestNeedsReview(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		reasons := strings.Join(rep.Curves[0].Reasons, "; ")
+		reasons := strings.Join(append(rep.Reasons, rep.Curves[0].Reasons...), "; ")
 		if tc.want == "" {
 			if rep.Status != StatusOK {
 				t.Errorf("%s: status %s: %s", name, rep.Status, reasons)

@@ -58,7 +58,8 @@ func New(cfg Config) pipeline.Handler {
 
 		_, span := t.Span(ctx, "compute.qa")
 		rep, err := qalib.Evaluate(qalib.Input{Output: out, Truth: truth, Traces: traces,
-			Manifest: m, Thresholds: cfg.Thresholds, RowDepth: cal.Depth})
+			Manifest: m, Thresholds: cfg.Thresholds, RowDepth: cal.Depth,
+			Reasons: cal.Review()})
 		span.End()
 		if err != nil {
 			return nil, pipeline.Reject(fmt.Errorf("qa: %w", err))
