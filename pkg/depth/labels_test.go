@@ -108,6 +108,13 @@ func TestGridLabelsTwoPages(t *testing.T) {
 	if labels != 12 {
 		t.Errorf("%d labels fitted, want 12: %+v", labels, cal.Residuals)
 	}
+	checkPageDepths(t, cal, pages)
+}
+
+// checkPageDepths wants cal within 0.2 ft of each page's depth 100 px
+// inside its top and bottom.
+func checkPageDepths(t *testing.T, cal *Calibration, pages []page) {
+	t.Helper()
 	for _, p := range pages {
 		for _, row := range []int{p.top + 100, p.bottom - 100} {
 			want := p.depth0 + float64(row-p.top)/pxPerFt
@@ -141,14 +148,7 @@ func TestGridLabelsTwoPagesSeamLabel(t *testing.T) {
 			t.Errorf("label %s at row %.0f left out of the fit", r.Label, r.Row)
 		}
 	}
-	for _, p := range pages {
-		for _, row := range []int{p.top + 100, p.bottom - 100} {
-			want := p.depth0 + float64(row-p.top)/pxPerFt
-			if got := cal.Depth(float64(row)); math.Abs(got-want) > 0.2 {
-				t.Errorf("Depth(%d) = %.2f, want %.2f", row, got, want)
-			}
-		}
-	}
+	checkPageDepths(t, cal, pages)
 }
 
 // TestTiePointsCheckedAgainstLabels calibrates a labelled strip from
