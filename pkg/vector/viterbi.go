@@ -1,7 +1,6 @@
 package vector
 
 import (
-	"iter"
 	"math"
 
 	"github.com/welllog/digitiser/pkg/manifest"
@@ -37,6 +36,8 @@ type bandView struct {
 	// claims in each row; lo < 0 means none, lo > hi a claim across the
 	// seam of a cyclic band.
 	excl []claim
+	// runs is stepCosts' scratch: the ink runs of the row pair it prices.
+	runs [][2]int
 }
 
 // claim is the ink one traced path owns, per row, in band columns.
@@ -192,13 +193,13 @@ func (v *bandView) copyRow(y int, out []uint8, n int) {
 
 // stepCosts sets s[x], the cost of moving between columns x-1 and x, for
 // x >= 1: cheap along ink in either row (cheaper still along a sweep), dear
-// across empty paper. Gaps of at most DashGap px (BrokenGap on dashed
-// curves) between ink runs also
-// cost the ink rate where one of the runs is at least minSteepRun px long
-// or minDots runs follow each other: dash gaps on a steep stretch. Such a
-// cluster of minDots runs or more that spans sweepRun px is a broken line
-// sweeping across the track and costs the sweep rate along its length.
-// s[0] is the seam between the last and the first column.
+// across empty paper. Gaps of at most DashGap px (BrokenGap between dashes
+// on dashed curves) between ink runs also cost the ink rate where one of
+// the runs is at least minSteepRun px long or minDots runs follow each
+// other: dash gaps on a steep stretch. Such a cluster of minDots runs or
+// more that spans sweepRun px is a broken line sweeping across the track
+// and costs the sweep rate along its length. s[0] is the seam between the
+// last and the first column.
 func (v *bandView) stepCosts(s []float32, prev, cur []uint8, opt Options) {
 	thr := v.thr
 	w := len(s)
@@ -220,45 +221,44 @@ func (v *bandView) stepCosts(s []float32, prev, cur []uint8, opt Options) {
 		s[0] = ink
 	}
 
+	v.runs = inkRuns(v.runs[:0], prev, cur, thr)
 	// Sweeps: one run of sweepRun px or more.
-	for start, end := range inkRuns(prev, cur, thr) {
-		if end-start >= sweepRun {
-			for i := start + 1; i < end; i++ {
+	for _, r := range v.runs {
+		if r[1]-r[0] >= sweepRun {
+			for i := r[0] + 1; i < r[1]; i++ {
 				s[i] = ink * sweepFactor
 			}
 		}
 	}
-	// Steep stretches of a broken line: runs joined by gaps of at most
-	// DashGap px holding a long run (a dash) or minDots runs (dots); on
-	// dashed curves also dashes joined by gaps of at most BrokenGap px.
-	bridgeClusters(s, prev, cur, thr, opt.DashGap, ink)
+	bridgeClusters(s, v.runs, opt.DashGap, ink)
 	if v.cls != manifest.ClassSolid && opt.BrokenGap > opt.DashGap {
-		bridgeDashes(s, prev, cur, thr, opt.DashGap, opt.BrokenGap, ink)
+		bridgeDashes(s, v.runs, opt.DashGap, opt.BrokenGap, ink)
 	}
 }
 
 // bridgeClusters lowers to the ink rate s across the gaps inside each
-// cluster of ink runs of a row joined by gaps of at most gap px that holds
-// a run of minSteepRun px or more (a dash) or minDots runs (dots); a
-// cluster of minDots runs or more spanning sweepRun px is a broken line
-// sweeping across the track and costs the sweep rate along its length.
-func bridgeClusters(s []float32, prev, cur []uint8, thr uint8, gap int, ink float32) {
-	first, lastEnd, runs, long := -1, -1, 0, false
+// cluster of ink runs (a row's, [start, end) columns) joined by gaps of at
+// most gap px that holds a run of minSteepRun px or more (a dash) or
+// minDots runs (dots); a cluster of minDots runs or more spanning sweepRun
+// px is a broken line sweeping across the track and costs the sweep rate
+// along its length.
+func bridgeClusters(s []float32, runs [][2]int, gap int, ink float32) {
+	first, lastEnd, n, long := -1, -1, 0, false
 	closeGaps := func() {
-		if runs >= 2 && (long || runs >= minDots) {
-			lower(s, first, lastEnd, runs, ink)
+		if n >= 2 && (long || n >= minDots) {
+			lower(s, first, lastEnd, n, ink)
 		}
 	}
-	for start, end := range inkRuns(prev, cur, thr) {
-		n := end - start
-		if lastEnd >= 0 && start-lastEnd-1 <= gap {
-			runs++
-			long = long || n >= minSteepRun
+	for _, r := range runs {
+		isLong := r[1]-r[0] >= minSteepRun
+		if lastEnd >= 0 && r[0]-lastEnd-1 <= gap {
+			n++
+			long = long || isLong
 		} else {
 			closeGaps()
-			first, runs, long = start, 1, n >= minSteepRun
+			first, n, long = r[0], 1, isLong
 		}
-		lastEnd = end - 1
+		lastEnd = r[1] - 1
 	}
 	closeGaps()
 }
@@ -271,7 +271,7 @@ func bridgeClusters(s []float32, prev, cur []uint8, thr uint8, gap int, ink floa
 // minDots dashes over sweepRun px. A gap with a shorter piece on either
 // side (a dot, a speck) is left as it is, so that a speck between two
 // curves does not join them.
-func bridgeDashes(s []float32, prev, cur []uint8, thr uint8, join, gap int, ink float32) {
+func bridgeDashes(s []float32, runs [][2]int, join, gap int, ink float32) {
 	first, lastEnd, dashes := -1, -1, 0
 	flush := func() {
 		if dashes >= 2 {
@@ -291,19 +291,12 @@ func bridgeDashes(s []float32, prev, cur []uint8, thr uint8, join, gap int, ink 
 		dashes++
 		lastEnd = end - 1
 	}
-	ps, pe := -1, -1
-	for start, end := range inkRuns(prev, cur, thr) {
-		if ps >= 0 && start-pe <= join {
-			pe = end
-			continue
+	for k := 0; k < len(runs); {
+		start, end := runs[k][0], runs[k][1]
+		for k++; k < len(runs) && runs[k][0]-end <= join; k++ {
+			end = runs[k][1]
 		}
-		if ps >= 0 {
-			piece(ps, pe)
-		}
-		ps, pe = start, end
-	}
-	if ps >= 0 {
-		piece(ps, pe)
+		piece(start, end)
 	}
 	flush()
 }
@@ -320,25 +313,22 @@ func lower(s []float32, first, lastEnd, runs int, ink float32) {
 	}
 }
 
-// inkRuns yields the [start, end) columns of each run of ink in either
-// row, left to right.
-func inkRuns(prev, cur []uint8, thr uint8) iter.Seq2[int, int] {
-	return func(yield func(int, int) bool) {
-		w := len(cur)
-		for x := 0; x < w; {
-			if prev[x] < thr && cur[x] < thr {
-				x++
-				continue
-			}
-			start := x
-			for x < w && (prev[x] >= thr || cur[x] >= thr) {
-				x++
-			}
-			if !yield(start, x) {
-				return
-			}
+// inkRuns appends to out the [start, end) columns of each run of ink in
+// either row, left to right, and returns it.
+func inkRuns(out [][2]int, prev, cur []uint8, thr uint8) [][2]int {
+	w := len(cur)
+	for x := 0; x < w; {
+		if prev[x] < thr && cur[x] < thr {
+			x++
+			continue
 		}
+		start := x
+		for x < w && (prev[x] >= thr || cur[x] >= thr) {
+			x++
+		}
+		out = append(out, [2]int{start, x})
 	}
+	return out
 }
 
 // seamReach is how close, in px, ink must come to each end of a cyclic
