@@ -112,13 +112,18 @@ func Calibrate(img *image.Gray, layout raster.Layout, tf raster.Transform,
 		if img != nil {
 			height = img.Bounds().Dy()
 		}
-		cal, err := fromTiePoints(img, layout, tf, height, m)
+		// The depth track, searched for on the image when the layout has
+		// none, places the tie points; its labels, where they read, check
+		// them.
+		band, labels := layout.DepthTrack, (*Calibration)(nil)
+		if img != nil {
+			band, labels, _ = labelTrack(img, layout, m)
+		}
+		cal, err := fromTiePoints(band, layout, tf, height, m)
 		if err != nil {
 			return nil, fmt.Errorf("calibrate depth: %w", err)
 		}
-		if img != nil {
-			cal.LabelCheck = checkLabels(cal, img, layout, m)
-		}
+		cal.LabelCheck = checkLabels(cal, labels, layout, height)
 		return cal, nil
 	}
 	cal, err := fromGridLabels(img, layout, m)
@@ -205,22 +210,16 @@ func (c *Calibration) summarise() {
 // of 48 hard-tier logs did, 150 000 px from the truth).
 const minCheckLabels = 4
 
-// checkLabels calibrates img from its depth labels alone and compares
-// that with the tie-point calibration cal over the body's rows (the whole
-// image when the body is unknown); nil when the labels do not calibrate
-// or fewer than minCheckLabels fit.
-func checkLabels(cal *Calibration, img *image.Gray, layout raster.Layout,
-	m *manifest.Manifest) *LabelCheck {
-	lc, err := fromGridLabels(img, layout, m)
-	if err != nil {
+// checkLabels compares the tie-point calibration cal with labels, the
+// calibration from the strip's depth labels alone, over the body's rows
+// (rows 0..height-1 when the body is unknown); nil without labels or when
+// fewer than minCheckLabels fit.
+func checkLabels(cal, labels *Calibration, layout raster.Layout, height int) *LabelCheck {
+	if labels == nil {
 		return nil
 	}
-	top, bottom := layout.Body.Top, layout.Body.Bottom
-	if bottom <= top {
-		top, bottom = 0, img.Rect.Dy()
-	}
 	out := &LabelCheck{}
-	for _, r := range lc.Residuals {
+	for _, r := range labels.Residuals {
 		if r.Inlier {
 			out.Labels++
 		}
@@ -228,13 +227,17 @@ func checkLabels(cal *Calibration, img *image.Gray, layout raster.Layout,
 	if out.Labels < minCheckLabels {
 		return nil
 	}
+	top, bottom := layout.Body.Top, layout.Body.Bottom
+	if bottom <= top {
+		top, bottom = 0, height
+	}
 	for y := top; y < bottom; y += 4 {
 		row := float64(y)
 		seg, ok := cal.segmentAt(row, "")
 		if !ok || seg.Rate == 0 {
 			continue
 		}
-		d := math.Abs(cal.Depth(row) - lc.Depth(row))
+		d := math.Abs(cal.Depth(row) - labels.Depth(row))
 		if d > out.MaxDiff {
 			out.MaxDiff, out.MaxDiffPx = d, d/math.Abs(seg.Rate)
 		}

@@ -28,30 +28,44 @@ type reading struct {
 // again and fits again.
 func fromGridLabels(img *image.Gray, layout raster.Layout,
 	m *manifest.Manifest) (*Calibration, error) {
+	_, cal, err := labelTrack(img, layout, m)
+	return cal, err
+}
+
+// labelTrack finds the depth track and calibrates from its labels. The
+// track is layout.DepthTrack, else the unruled gap between long vertical
+// lines (findDepthTrack), else the first band beyond the outermost lines
+// whose labels fit (edgeDepthTracks). band is the track found, or the
+// only edge band that could hold labels when none read, or empty; the
+// error is the label fit's, or that no track was found.
+func labelTrack(img *image.Gray, layout raster.Layout,
+	m *manifest.Manifest) (band raster.Band, cal *Calibration, err error) {
 	span := searchSpan(img, layout)
 	if layout.DepthTrack.Width() > 0 {
-		return labelsIn(img, layout, span, m)
+		cal, err = labelsIn(img, layout, span, m)
+		return layout.DepthTrack, cal, err
 	}
 	runs := verticalRuns(img, span)
-	if band := findDepthTrack(img, span, runs); band.Width() > 0 {
+	if band = findDepthTrack(img, span, runs); band.Width() > 0 {
 		layout.DepthTrack = band
-		return labelsIn(img, layout, span, m)
+		cal, err = labelsIn(img, layout, span, m)
+		return band, cal, err
 	}
-	// No unruled gap between lines: try the columns beyond the outermost
-	// lines, and keep the first whose labels fit.
-	var err error
-	for _, band := range edgeDepthTracks(img, span, runs) {
-		layout.DepthTrack = band
-		var cal *Calibration
+	edges := edgeDepthTracks(img, span, runs)
+	for _, b := range edges {
+		layout.DepthTrack = b
 		if cal, err = labelsIn(img, layout, span, m); err == nil {
-			return cal, nil
+			return b, cal, nil
 		}
 	}
-	if err != nil {
-		return nil, err
+	if len(edges) == 1 {
+		band = edges[0]
 	}
-	return nil, fmt.Errorf("%w: no depth track found: add depth.tie_points "+
-		"(at least two rows with their depths) to the manifest", ErrNoCalibration)
+	if err == nil {
+		err = fmt.Errorf("%w: no depth track found: add depth.tie_points "+
+			"(at least two rows with their depths) to the manifest", ErrNoCalibration)
+	}
+	return band, nil, err
 }
 
 // labelsIn reads and fits the labels of layout.DepthTrack over span.

@@ -2,7 +2,6 @@ package depth
 
 import (
 	"fmt"
-	"image"
 	"math"
 	"slices"
 
@@ -16,17 +15,17 @@ import (
 const tiePointTolPx = 3.0
 
 // fromTiePoints fits the manifest's tie points. Their rows are px of the
-// reassembled strip and are mapped through tf at the depth track's centre
-// (see tieColumn). Three or more tie points
+// reassembled strip and are mapped through tf at the centre of band, the
+// depth track (see tieColumn). Three or more tie points
 // are fitted by RANSAC, so one wrong point is reported as an outlier; tie
 // points that disagree in groups make one segment per group (pages).
 //
 // height is the deskewed strip's height in px (0: unknown). A tie point
 // that is not finite, or whose row maps outside rows 0..height-1 (give or
 // take tiePointEdgePx), is an error naming the strip's row range.
-func fromTiePoints(img *image.Gray, layout raster.Layout, tf raster.Transform, height int,
-	m *manifest.Manifest) (*Calibration, error) {
-	x := tieColumn(img, layout, tf, m)
+func fromTiePoints(band raster.Band, layout raster.Layout, tf raster.Transform,
+	height int, m *manifest.Manifest) (*Calibration, error) {
+	x := tieColumn(band, layout, tf)
 
 	o := make([]obs, 0, len(m.Depth.TiePoints))
 	for i, tp := range m.Depth.TiePoints {
@@ -97,38 +96,15 @@ func tiePointTol(o []obs) float64 {
 }
 
 // tieColumn is the column of the deskewed strip at which tie-point rows
-// are read: the depth track's centre, since the rows a user gives are
-// where the depth labels sit. Under skew the choice matters: at 3 degrees
-// a column 700 px off shifts a row by 37 px. When the layout has no depth
-// track, it is searched for on img as calibration from labels does (an
-// unruled gap between tracks, else an edge band whose labels read, else
-// the only edge band that could hold labels); failing that, the strip's
-// centre.
-func tieColumn(img *image.Gray, layout raster.Layout, tf raster.Transform,
-	m *manifest.Manifest) float64 {
-	centre := func(b raster.Band) float64 { return float64(b.Left) + float64(b.Width())/2 }
-	if layout.DepthTrack.Width() > 0 {
-		return centre(layout.DepthTrack)
-	}
-	if img != nil {
-		span := searchSpan(img, layout)
-		runs := verticalRuns(img, span)
-		if b := findDepthTrack(img, span, runs); b.Width() > 0 {
-			return centre(b)
-		}
-		edges := edgeDepthTracks(img, span, runs)
-		for _, b := range edges {
-			lo := layout
-			lo.DepthTrack = b
-			if _, err := labelsIn(img, lo, span, m); err == nil {
-				return centre(b)
-			}
-		}
-		if len(edges) == 1 {
-			return centre(edges[0])
-		}
-	}
-	if layout.Width > 0 {
+// are read: the centre of the depth track band, since the rows a user
+// gives are where the depth labels sit, else the strip's centre. Under
+// skew the choice matters: at 3 degrees a column 700 px off shifts a row
+// by 37 px.
+func tieColumn(band raster.Band, layout raster.Layout, tf raster.Transform) float64 {
+	switch {
+	case band.Width() > 0:
+		return float64(band.Left) + float64(band.Width())/2
+	case layout.Width > 0:
 		return float64(layout.Width) / 2
 	}
 	return tf.CX + tf.DX
