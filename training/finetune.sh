@@ -1,5 +1,22 @@
 # Steps shared by the fine-tuning scripts (train_v3.sh, train_v4.sh,
-# train_v5.sh), sourced by them after they set here, root and py.
+# train_v5.sh), sourced by them after they set here (the training folder).
+# It sets root (the repository) and py (Debian's python3 with torch).
+
+root="$(cd "$here/.." && pwd)"
+py=/usr/bin/python3
+export OMP_WAIT_POLICY=PASSIVE # idle OpenMP threads sleep: the cores are shared
+
+# enter_runs SCRIPT PREVIOUS: cd to the training folder and make runs/,
+# after checking that $INIT, the checkpoint fine-tuned from, exists (else
+# SCRIPT says to run PREVIOUS first).
+enter_runs() {
+  cd "$here"
+  if [ ! -f "$INIT" ]; then
+    echo "$1: $INIT missing; run bash training/$2 first" >&2
+    exit 1
+  fi
+  mkdir -p runs
+}
 
 # ensure_tiles NAME N SEED: export N tiles cut from prepared images
 # (`services/evaluate --export-tiles`, tile seed SEED) into data/NAME unless

@@ -17,9 +17,6 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/.." && pwd)"
-py=/usr/bin/python3
-export OMP_WAIT_POLICY=PASSIVE  # idle OpenMP threads sleep: the cores are shared
 
 STEPS="${STEPS:-4000}"
 TILES="${TILES:-9600}"
@@ -32,12 +29,7 @@ INIT="${INIT:-runs/v2b/best.pt}"
 ensure_tiles prep-val 192 2
 ensure_tiles prep-train3 "$TILES" 4
 
-cd "$here"
-if [ ! -f "$INIT" ]; then
-  echo "train_v3.sh: $INIT missing; run bash training/train_v2.sh first" >&2
-  exit 1
-fi
-mkdir -p runs
+enter_runs train_v3.sh train_v2.sh
 if [ ! -f "runs/$VERSION/summary.json" ]; then
   echo "fine-tuning $INIT on prepared tiles ($STEPS steps); progress in runs/$VERSION.log"
   nice "$py" -m curveseg.train --train data/prep-train3 --val data/prep-val \

@@ -23,9 +23,6 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/.." && pwd)"
-py=/usr/bin/python3
-export OMP_WAIT_POLICY=PASSIVE  # idle OpenMP threads sleep: the cores are shared
 
 STEPS="${STEPS:-5000}"
 THREADS="${THREADS:-2}"
@@ -37,12 +34,7 @@ INIT="${INIT:-runs/v3/best.pt}"
 ensure_tiles prep-val-1.2 192 2
 ensure_tiles prep-train5 14400 5
 
-cd "$here"
-if [ ! -f "$INIT" ]; then
-  echo "train_v4.sh: $INIT missing; run bash training/train_v3.sh first" >&2
-  exit 1
-fi
-mkdir -p runs
+enter_runs train_v4.sh train_v3.sh
 if [ ! -f "runs/$VERSION/summary.json" ]; then
   echo "fine-tuning $INIT on prepared tiles ($STEPS steps); progress in runs/$VERSION.log"
   nice "$py" -m curveseg.train --train data/prep-train5 --val data/prep-val-1.2 \

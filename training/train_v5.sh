@@ -17,9 +17,6 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/.." && pwd)"
-py=/usr/bin/python3
-export OMP_WAIT_POLICY=PASSIVE
 
 STEPS="${STEPS:-3000}"
 THREADS="${THREADS:-2}"
@@ -32,12 +29,7 @@ WIDTH="${WIDTH:-12}"
 ensure_tiles prep-val-1.2 192 2
 ensure_tiles prep-train5 14400 5
 
-cd "$here"
-if [ ! -f "$INIT" ]; then
-  echo "train_v5.sh: $INIT missing; run bash training/train_v4.sh first" >&2
-  exit 1
-fi
-mkdir -p runs
+enter_runs train_v5.sh train_v4.sh
 widened="runs/$VERSION-init.pt"
 if [ ! -f "$widened" ]; then
   "$py" -m curveseg.widen --ckpt "$INIT" --width "$WIDTH" --out "$widened"
