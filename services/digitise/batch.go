@@ -64,7 +64,7 @@ func loadReport(ctx context.Context, st store.Store, job *pb.Job) (*qa.Report, e
 	return &r, nil
 }
 
-// summarise pools the jobs' truth scores.
+// summariseBatch pools the jobs' truth scores.
 func summariseBatch(jobs []batchJob) batchSummary {
 	s := batchSummary{Jobs: jobs, Target: qa.ProjectTarget}
 	var reports []*qa.Report
@@ -77,15 +77,10 @@ func summariseBatch(jobs []batchJob) batchSummary {
 			reports = append(reports, j.report)
 		}
 	}
-	if s.WithTruth == 0 {
-		if s.Failed > 0 {
-			s.Misses = []string{fmt.Sprintf("%d of %d %s failed or did not finish", s.Failed,
-				len(jobs), plural(len(jobs), "job"))}
-		}
-		return s
+	if s.WithTruth > 0 {
+		s.Pooled = qa.PoolTruth(reports)
+		s.Misses = qa.ProjectTarget.Check(s.Pooled)
 	}
-	s.Pooled = qa.PoolTruth(reports)
-	s.Misses = qa.ProjectTarget.Check(s.Pooled)
 	if s.Failed > 0 {
 		s.Misses = append(s.Misses, fmt.Sprintf("%d of %d %s failed or did not finish",
 			s.Failed, len(jobs), plural(len(jobs), "job")))

@@ -56,14 +56,17 @@ func NewExample(tier synth.Tier, seed uint64, opt ExampleOptions) (*Example, err
 		return nil, fmt.Errorf("generate %s log %d: %w", tier, seed, err)
 	}
 	m := lg.Manifest
-	failed := &Example{Tier: string(tier), Seed: seed, Manifest: m}
-	prep, err := raster.Preprocess(lg.Gray(), m, raster.PreprocessOptions{})
 	pinned := false
+	failed := func(stage string, err error) (*Example, error) {
+		return &Example{Tier: string(tier), Seed: seed, Manifest: m, PinnedTracks: pinned},
+			fmt.Errorf("%s %s log %d: %w", stage, tier, seed, err)
+	}
+	prep, err := raster.Preprocess(lg.Gray(), m, raster.PreprocessOptions{})
 	if err != nil {
 		m = pinTracks(m, lg)
 		pinned = true
 		if prep, err = raster.Preprocess(lg.Gray(), m, raster.PreprocessOptions{}); err != nil {
-			return failed, fmt.Errorf("preprocess %s log %d: %w", tier, seed, err)
+			return failed("preprocess", err)
 		}
 	}
 	exact := oracleCalibration(lg, prep)
@@ -71,8 +74,7 @@ func NewExample(tier synth.Tier, seed uint64, opt ExampleOptions) (*Example, err
 	if !opt.OracleDepth {
 		if cal, err = depth.Calibrate(prep.Image, prep.Layout, prep.Transform,
 			m); err != nil {
-			failed.Manifest, failed.PinnedTracks = m, pinned
-			return failed, fmt.Errorf("calibrate %s log %d: %w", tier, seed, err)
+			return failed("calibrate", err)
 		}
 		errPx = depthErrPx(cal, exact, prep.Layout.Body)
 	}
