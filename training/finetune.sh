@@ -18,13 +18,13 @@ enter_runs() {
   mkdir -p runs
 }
 
-# ensure_tiles NAME N SEED: export N tiles cut from prepared images
-# (`services/evaluate --export-tiles`, tile seed SEED) into data/NAME unless
-# they are there.
+# ensure_tiles NAME N SEED [FOCUS]: export N tiles cut from prepared images
+# (`services/evaluate --export-tiles`, tile seed SEED, --tiles-focus FOCUS,
+# default 0) into data/NAME unless they are there.
 ensure_tiles() {
   if [ ! -f "$here/data/$1/stats.json" ]; then
     (cd "$root" && nice go run ./services/evaluate --export-tiles "$here/data/$1" \
-      --tiles-n "$2" --tiles-seed "$3")
+      --tiles-n "$2" --tiles-seed "$3" --tiles-focus "${4:-0}")
   fi
 }
 

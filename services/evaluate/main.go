@@ -80,6 +80,9 @@ func (c *Config) Validate() error {
 		if c.Export.N < 1 {
 			return errors.New("--export-tiles needs --tiles-n N, N at least 1")
 		}
+		if c.Export.Focus < 0 || c.Export.Focus > 1 {
+			return fmt.Errorf("--tiles-focus %v: use a share in [0, 1]", c.Export.Focus)
+		}
 		if c.Export.Seed > maxTileSeed {
 			return fmt.Errorf("--tiles-seed %d would render held-out logs (seeds "+
 				"900001..): use 1..%d", c.Export.Seed, maxTileSeed)
@@ -148,6 +151,8 @@ func parseFlags(args []string) (*Config, error) {
 		"write training tiles cut from prepared images to DIR instead of scoring")
 	fs.IntVar(&c.Export.N, "tiles-n", 2400, "tiles to export")
 	fs.Uint64Var(&c.Export.Seed, "tiles-seed", 1, "seed of the tile export")
+	fs.Float64Var(&c.Export.Focus, "tiles-focus", 0,
+		"share of curve-centred tiles centred on near-horizontal stretches and class crossings")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

@@ -33,7 +33,18 @@ type TileExport struct {
 	// Background is the share of tiles placed anywhere rather than on a
 	// curve px. Default 0.15.
 	Background float64
+	// Focus is the share of the tiles placed on a curve px that are
+	// centred on a px where tracing goes wrong most: a near-horizontal
+	// stretch (a run of FocusRun px or more of one class in a row: the
+	// spikes and sweeps of real wells' curves, drawn along grid lines) or
+	// a px within 4 px of the other class (a solid and a dashed curve
+	// crossing). Default 0: every such tile is centred on any curve px.
+	Focus float64
 }
+
+// FocusRun is the shortest run of one class in a row, in px, that makes a
+// focus px (TileExport.Focus).
+const FocusRun = 16
 
 // maxTileSeed is the largest export seed whose logs stay below the
 // held-out seeds.
@@ -124,17 +135,23 @@ func cutTiles(ex *Example, opt TileExport, g *rand.Rand, n int) [][2]*image.Gray
 	if w < s || h < s {
 		return nil
 	}
-	var ink []int
+	var ink, focus []int
 	for i, v := range mask.Pix {
 		if v == 1 || v == 2 {
 			ink = append(ink, i)
 		}
+	}
+	if opt.Focus > 0 {
+		focus = focusPx(mask)
 	}
 	out := make([][2]*image.Gray, 0, n)
 	for range n {
 		x, y := g.IntN(w-s+1), g.IntN(h-s+1)
 		if len(ink) > 0 && g.Float64() >= opt.Background {
 			p := ink[g.IntN(len(ink))]
+			if len(focus) > 0 && g.Float64() < opt.Focus {
+				p = focus[g.IntN(len(focus))]
+			}
 			x = p%mask.Stride - s/2 + g.IntN(s*2/3+1) - s/3
 			y = p/mask.Stride - s/2 + g.IntN(s*2/3+1) - s/3
 		}
@@ -143,6 +160,49 @@ func cutTiles(ex *Example, opt TileExport, g *rand.Rand, n int) [][2]*image.Gray
 		out = append(out, [2]*image.Gray{cropTile(img, r), cropTile(mask, r)})
 	}
 	return out
+}
+
+// focusPx lists the offsets in mask.Pix of the curve px in a run of
+// FocusRun px or more of their class within their row, or within 4 px
+// (horizontally and vertically) of a px of the other class.
+func focusPx(mask *image.Gray) []int {
+	w, h := mask.Rect.Dx(), mask.Rect.Dy()
+	var out []int
+	for y := range h {
+		row := mask.Pix[y*mask.Stride : y*mask.Stride+w]
+		for x := 0; x < w; {
+			c := row[x]
+			end := x + 1
+			for end < w && row[end] == c {
+				end++
+			}
+			if c == 1 || c == 2 {
+				long := end-x >= FocusRun
+				for i := x; i < end; i++ {
+					if long || nearClass(mask, i, y, 3-c, 4) {
+						out = append(out, y*mask.Stride+i)
+					}
+				}
+			}
+			x = end
+		}
+	}
+	return out
+}
+
+// nearClass reports whether a px of class c lies within r px of (x, y),
+// in both directions.
+func nearClass(mask *image.Gray, x, y int, c uint8, r int) bool {
+	w, h := mask.Rect.Dx(), mask.Rect.Dy()
+	for yy := max(0, y-r); yy <= min(h-1, y+r); yy++ {
+		row := mask.Pix[yy*mask.Stride : yy*mask.Stride+w]
+		for xx := max(0, x-r); xx <= min(w-1, x+r); xx++ {
+			if row[xx] == c {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // cropTile copies r of m into a new image with origin (0, 0).

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"image"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -65,6 +66,9 @@ func TestConfigExportNeedsCount(t *testing.T) {
 	if _, err := parseFlags([]string{"--export-tiles", "x", "--tiles-seed", "9"}); err == nil {
 		t.Error("--tiles-seed 9 accepted: its logs meet the held-out seeds")
 	}
+	if _, err := parseFlags([]string{"--export-tiles", "x", "--tiles-n", "5", "--tiles-focus", "1.5"}); err == nil {
+		t.Error("--tiles-focus 1.5 accepted")
+	}
 	c, err := parseFlags([]string{"--export-tiles", "x", "--tiles-n", "5"})
 	if err != nil || c.Export.N != 5 || c.Export.Dir != "x" {
 		t.Errorf("parse: %+v, %v; want an export of 5 tiles to x", c, err)
@@ -78,5 +82,42 @@ func BenchmarkCutTiles(b *testing.B) {
 	g := rand.New(rand.NewPCG(1, 2))
 	for b.Loop() {
 		cutTiles(ex, opt, g, 24)
+	}
+}
+
+// TestFocusPx checks which curve px a focused export centres tiles on: a
+// near-horizontal run of FocusRun px and the px of both classes where a
+// solid and a dashed curve meet, never a vertical stretch on its own.
+func TestFocusPx(t *testing.T) {
+	m := image.NewGray(image.Rect(0, 0, 80, 60))
+	for x := 10; x < 10+FocusRun; x++ {
+		m.Pix[5*m.Stride+x] = 1 // sweep of the solid class
+	}
+	for y := range 60 {
+		m.Pix[y*m.Stride+60] = 1 // vertical solid stretch
+		m.Pix[y*m.Stride+40] = 2 // vertical dashed stretch
+	}
+	m.Pix[30*m.Stride+43] = 1 // a solid px 3 px from the dashed line
+	got := map[[2]int]bool{}
+	for _, p := range focusPx(m) {
+		got[[2]int{p % m.Stride, p / m.Stride}] = true
+	}
+	want := [][2]int{{10, 5}, {10 + FocusRun - 1, 5}, {43, 30}, {40, 30}, {40, 26}}
+	for _, p := range want {
+		if !got[p] {
+			t.Errorf("px %v not a focus px", p)
+		}
+	}
+	for _, p := range [][2]int{{60, 5}, {60, 30}, {40, 10}, {40, 25}} {
+		if got[p] {
+			t.Errorf("px %v a focus px: a vertical stretch away from the other class", p)
+		}
+	}
+	short := image.NewGray(image.Rect(0, 0, 40, 4))
+	for x := 5; x < 5+FocusRun-1; x++ {
+		short.Pix[short.Stride+x] = 2
+	}
+	if n := len(focusPx(short)); n != 0 {
+		t.Errorf("a run of %d px gave %d focus px, want 0", FocusRun-1, n)
 	}
 }
