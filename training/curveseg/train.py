@@ -97,6 +97,13 @@ def _curve_iou(s: dict[str, list[float]]) -> float:
 
 
 def _load(path: str, limit: int, seed: int) -> Tiles:
+    """One tile set, or several joined: "DIR,DIR" (limit applies to each;
+    the stats are the first set's, with every set's under "sets")."""
+    if "," in path:
+        parts = [_load(p, limit, seed) for p in path.split(",") if p]
+        stats = dict(parts[0].stats, sets=[t.stats for t in parts])
+        return Tiles(np.concatenate([t.images for t in parts]),
+                     np.concatenate([t.masks for t in parts]), stats)
     if path.startswith("procedural:"):
         return procedural_tiles(int(path.split(":", 1)[1]), seed=seed)
     return load_tiles(path, limit)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import torch
 
-from curveseg.train import Config, lr_at, train
+from curveseg.train import Config, _load, lr_at, train
 
 
 def small(out: str, **kw) -> Config:
@@ -19,6 +19,14 @@ def small(out: str, **kw) -> Config:
 
 
 class TrainTest(unittest.TestCase):
+    def test_joined_tile_sets(self):
+        a, b = _load("procedural:3", 0, 1), _load("procedural:2", 0, 1)
+        both = _load("procedural:3,procedural:2", 0, 1)
+        self.assertEqual(len(both), 5)
+        self.assertTrue((both.images[:3] == a.images).all())
+        self.assertTrue((both.masks[3:] == b.masks).all())
+        self.assertEqual(len(both.stats["sets"]), 2)
+
     def test_writes_checkpoints_metrics_and_is_seeded(self):
         with tempfile.TemporaryDirectory() as d:
             a = train(small(f"{d}/a"))
