@@ -370,3 +370,34 @@ func TestStepCostsBrokenGap(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceSweepLabelledSolid draws a dashed curve that sweeps 450 px out
+// and back within 16 rows, with the middle of the sweep (x = 150-400)
+// labelled solid, as a segmenter labels a long dash. The dashed trace must
+// travel along that ink to the sweep's end; priced as paper, that ink made
+// it cut the sweep at x = 122.
+func TestTraceSweepLabelledSolid(t *testing.T) {
+	const w, h = 600, 600
+	x := spikeAt300(450, 8)
+	pm := raster.NewProbMap(w, h)
+	draw(pm, stroke{x: x, cls: 2, width: 2, on: 14, off: 9, y1: h})
+	for y := range h {
+		for c := 150; c < 400; c++ {
+			i := y*w + c
+			pm.P[0][i], pm.P[1][i] = pm.P[1][i], 0
+		}
+	}
+	band := raster.Band{Left: 0, Right: w}
+	trs, err := TraceAll(pm, oneTrack(w, h, band), manifestOf(curve("C", "dashed")), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	peak := 0.0
+	for y := 290; y < 310; y++ {
+		peak = max(peak, trs[0].Frac[y]*float64(w))
+	}
+	t.Logf("sweep to x=510 traced to x=%.0f", peak)
+	if peak < 450 {
+		t.Errorf("sweep to x=510 traced only to x=%.0f", peak)
+	}
+}

@@ -102,6 +102,7 @@ type dpBuffers struct {
 	o          []int16
 	s          []float32
 	rowA, rowB []uint8
+	trA, trB   []uint8 // travel rows (see travel)
 }
 
 func (b *dpBuffers) ensure(w, h int) {
@@ -115,10 +116,42 @@ func (b *dpBuffers) ensure(w, h int) {
 		b.s = make([]float32, w)
 		b.rowA = make([]uint8, w)
 		b.rowB = make([]uint8, w)
+		b.trA = make([]uint8, w)
+		b.trB = make([]uint8, w)
 	}
 	b.bp = b.bp[:w*h]
 	b.d, b.t, b.o, b.s = b.d[:w], b.t[:w], b.o[:w], b.s[:w]
 	b.rowA, b.rowB = b.rowA[:w], b.rowB[:w]
+	b.trA, b.trB = b.trA[:w], b.trB[:w]
+}
+
+// travel fills out (len w) with the ink that travel along row y is priced
+// by (stepCosts), given the row's effective probabilities own (see row).
+// A solid curve travels along its own ink only. A broken-line curve
+// travels along ink of either class: where a dashed curve sweeps across
+// the track, a segmenter labels stretches of the sweep solid (a long dash
+// is a short solid line), and priced as paper they made the trace cut
+// the sweep short (48 hard logs, v4 model: dashed median R^2 0.930 ->
+// 0.948). Where the path may sit is still decided by own.
+func (v *bandView) travel(y int, own, out []uint8) {
+	copy(out, own)
+	if v.cls == manifest.ClassSolid {
+		return
+	}
+	base := (v.top + y) * v.pm.Width
+	other := v.pm.P[2-v.cls]
+	add := func(x, off int) {
+		out[x] = uint8(min(255, int(out[x])+int(other[off])))
+	}
+	for x := range v.w {
+		add(x, base+v.left+x)
+	}
+	for i := 1; i <= v.foldL; i++ {
+		add(v.w-i, base+v.left-i)
+	}
+	for i := range v.foldR {
+		add(i, base+v.left+v.w+i)
+	}
 }
 
 // emission[p] is the cost of placing the curve on a pixel of probability
@@ -151,6 +184,8 @@ func (v *bandView) viterbi(opt Options, buf *dpBuffers) []int32 {
 	}
 
 	v.copyRow(0, cur, n)
+	tprev, tcur := buf.trA[:w], buf.trB[:w]
+	v.travel(0, cur[:w], tcur)
 	for x := range ww {
 		d[x] = emission[cur[x]] + prior[x/w]
 		buf.bp[x] = 0
@@ -158,7 +193,9 @@ func (v *bandView) viterbi(opt Options, buf *dpBuffers) []int32 {
 	for y := 1; y < h; y++ {
 		prev, cur = cur, prev
 		v.copyRow(y, cur, n)
-		v.stepCosts(buf.s[:w], prev[:w], cur[:w], opt)
+		tprev, tcur = tcur, tprev
+		v.travel(y, cur[:w], tcur)
+		v.stepCosts(buf.s[:w], tprev, tcur, opt)
 		for k := 1; k < n; k++ {
 			copy(buf.s[k*w:(k+1)*w], buf.s[:w]) // s[k*w] is the seam
 		}
