@@ -28,6 +28,26 @@ ensure_tiles() {
   fi
 }
 
+# fine_tune WHAT TRAIN SEED LR [FLAG]...: unless runs/$VERSION/summary.json
+# exists, train from $INIT on the tile sets TRAIN (DIR or DIR,DIR),
+# validated on data/prep-val-1.2, $STEPS steps at lr LR (warm-up 20,
+# cosine to 5%), width 8, loss $LOSS, $THREADS threads, seed SEED, into
+# runs/$VERSION with progress in runs/$VERSION.log; each FLAG overrides
+# one of these (curveseg.train takes the last of a repeated flag). WHAT
+# names the data in the progress line.
+fine_tune() {
+  local what="$1" train="$2" seed="$3" lr="$4"
+  shift 4
+  if [ -f "runs/$VERSION/summary.json" ]; then
+    return
+  fi
+  echo "fine-tuning $INIT on $what ($STEPS steps); progress in runs/$VERSION.log"
+  nice "$py" -m curveseg.train --train "$train" --val data/prep-val-1.2 \
+    --loss "$LOSS" --width 8 --threads "$THREADS" --seed "$seed" --steps "$STEPS" \
+    --val-every 500 --lr "$lr" --warmup 20 --init "$INIT" --out "runs/$VERSION" "$@" \
+    > "runs/$VERSION.log" 2>&1
+}
+
 # score_and_keep VERSION BEST VAL BASE TOL [--model SPEC]...: export BEST
 # to runs/VERSION-model, score it, the baseline model BASE and the given
 # --model specs in ONE services/evaluate run on EVAL_EASY easy and

@@ -35,13 +35,7 @@ ensure_tiles prep-val-1.2 192 2
 ensure_tiles prep-train5 14400 5
 
 enter_runs train_v4.sh train_v3.sh
-if [ ! -f "runs/$VERSION/summary.json" ]; then
-  echo "fine-tuning $INIT on prepared tiles ($STEPS steps); progress in runs/$VERSION.log"
-  nice "$py" -m curveseg.train --train data/prep-train5 --val data/prep-val-1.2 \
-    --loss "$LOSS" --width 8 --threads "$THREADS" --seed 5 --steps "$STEPS" \
-    --val-every 500 --lr 3e-4 --warmup 20 --init "$INIT" --out "runs/$VERSION" \
-    > "runs/$VERSION.log" 2>&1
-fi
+fine_tune "prepared tiles" data/prep-train5 5 3e-4
 best="runs/$VERSION/best.pt"
 score_and_keep "$VERSION" "$best" data/prep-val-1.2 v2 0.002 \
   --model v3=training/runs/v3-model/model.onnx \

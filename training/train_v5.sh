@@ -34,13 +34,8 @@ widened="runs/$VERSION-init.pt"
 if [ ! -f "$widened" ]; then
   "$py" -m curveseg.widen --ckpt "$INIT" --width "$WIDTH" --out "$widened"
 fi
-if [ ! -f "runs/$VERSION/summary.json" ]; then
-  echo "training the widened network ($STEPS steps); progress in runs/$VERSION.log"
-  nice "$py" -m curveseg.train --train data/prep-train5 --val data/prep-val-1.2 \
-    --loss "$LOSS" --width "$WIDTH" --threads "$THREADS" --seed 6 --steps "$STEPS" \
-    --val-every 500 --lr 6e-4 --warmup 50 --init "$widened" --out "runs/$VERSION" \
-    > "runs/$VERSION.log" 2>&1
-fi
+fine_tune "v4's tiles, widened to $WIDTH channels" data/prep-train5 6 6e-4 \
+  --width "$WIDTH" --warmup 50 --init "$widened"
 best="runs/$VERSION/best.pt"
 score_and_keep "$VERSION" "$best" data/prep-val-1.2 v4 0.002 \
   --model v4=training/models/curveseg/v4/model.onnx --model mask

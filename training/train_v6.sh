@@ -30,13 +30,7 @@ ensure_tiles prep-val-1.2 192 2
 ensure_tiles prep-train6 14400 6 0.5
 
 enter_runs train_v6.sh train_v4.sh
-if [ ! -f "runs/$VERSION/summary.json" ]; then
-  echo "fine-tuning $INIT on focused tiles ($STEPS steps); progress in runs/$VERSION.log"
-  nice "$py" -m curveseg.train --train data/prep-train6 --val data/prep-val-1.2 \
-    --loss "$LOSS" --width 8 --threads "$THREADS" --seed 7 --steps "$STEPS" \
-    --val-every 500 --lr 3e-4 --warmup 20 --init "$INIT" --out "runs/$VERSION" \
-    > "runs/$VERSION.log" 2>&1
-fi
+fine_tune "focused tiles" data/prep-train6 7 3e-4
 best="runs/$VERSION/best.pt"
 score_and_keep "$VERSION" "$best" data/prep-val-1.2 v4 0.002 \
   --model v4=training/models/curveseg/v4/model.onnx --model mask

@@ -29,13 +29,7 @@ ensure_tiles prep-train5 14400 5
 ensure_tiles prep-train6 14400 6 0.5
 
 enter_runs train_v7.sh train_v6.sh
-if [ ! -f "runs/$VERSION/summary.json" ]; then
-  echo "fine-tuning $INIT on v4's and v6's tiles ($STEPS steps); progress in runs/$VERSION.log"
-  nice "$py" -m curveseg.train --train data/prep-train5,data/prep-train6 \
-    --val data/prep-val-1.2 --loss "$LOSS" --width 8 --threads "$THREADS" --seed 8 \
-    --steps "$STEPS" --val-every 500 --lr 1e-4 --warmup 20 --init "$INIT" \
-    --out "runs/$VERSION" > "runs/$VERSION.log" 2>&1
-fi
+fine_tune "v4's and v6's tiles" data/prep-train5,data/prep-train6 8 1e-4
 best="runs/$VERSION/best.pt"
 score_and_keep "$VERSION" "$best" data/prep-val-1.2 v4 0.002 \
   --model v4=training/models/curveseg/v4/model.onnx --model mask

@@ -128,11 +128,14 @@ func (b *dpBuffers) ensure(w, h int) {
 // travel fills out (len w) with the ink that travel along row y is priced
 // by (stepCosts), given the row's effective probabilities own (see row).
 // A solid curve travels along its own ink only. A broken-line curve
-// travels along ink of either class: where a dashed curve sweeps across
+// travels along the sum of own and the other class's probability (folded
+// on a cyclic band as row folds own): where a dashed curve sweeps across
 // the track, a segmenter labels stretches of the sweep solid (a long dash
-// is a short solid line), and priced as paper they made the trace cut
-// the sweep short (48 hard logs, v4 model: dashed median R^2 0.930 ->
-// 0.948). Where the path may sit is still decided by own.
+// is a short solid line), and priced as paper they made the trace cut the
+// sweep short (48 hard logs, v4 model: dashed median R^2 0.930 -> 0.948).
+// The other class's ink is neither hidden where earlier paths claimed ink
+// nor weighed by line style: it only lets the path pass; where the path
+// may sit is still decided by own.
 func (v *bandView) travel(y int, own, out []uint8) {
 	copy(out, own)
 	if v.cls == manifest.ClassSolid {
@@ -140,17 +143,18 @@ func (v *bandView) travel(y int, own, out []uint8) {
 	}
 	base := (v.top + y) * v.pm.Width
 	other := v.pm.P[2-v.cls]
-	add := func(x, off int) {
-		out[x] = uint8(min(255, int(out[x])+int(other[off])))
+	at := func(x int) int {
+		p := other[base+v.left+x]
+		if x >= v.w-v.foldL {
+			p = max(p, other[base+v.left+x-v.w])
+		}
+		if x < v.foldR {
+			p = max(p, other[base+v.left+v.w+x])
+		}
+		return int(p)
 	}
 	for x := range v.w {
-		add(x, base+v.left+x)
-	}
-	for i := 1; i <= v.foldL; i++ {
-		add(v.w-i, base+v.left-i)
-	}
-	for i := range v.foldR {
-		add(i, base+v.left+v.w+i)
+		out[x] = uint8(min(255, int(out[x])+at(x)))
 	}
 }
 

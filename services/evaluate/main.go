@@ -80,7 +80,7 @@ func (c *Config) Validate() error {
 		if c.Export.N < 1 {
 			return errors.New("--export-tiles needs --tiles-n N, N at least 1")
 		}
-		if c.Export.Focus < 0 || c.Export.Focus > 1 {
+		if !(c.Export.Focus >= 0 && c.Export.Focus <= 1) { // NaN too
 			return fmt.Errorf("--tiles-focus %v: use a share in [0, 1]", c.Export.Focus)
 		}
 		if c.Export.Seed > maxTileSeed {

@@ -54,6 +54,9 @@ const maxTileSeed = 8
 type exportStats struct {
 	synth.TileStats
 	Source string `json:"source"`
+	// Focus is TileExport.Focus, so that a focused set can be told from a
+	// plain one.
+	Focus float64 `json:"focus"`
 }
 
 // ExportTiles renders logs, preprocesses them and writes opt.N tiles.
@@ -68,7 +71,7 @@ func ExportTiles(opt TileExport, log *slog.Logger) (*synth.TileStats, error) {
 	}
 	st := exportStats{TileStats: synth.TileStats{GeneratorVersion: synth.Version,
 		Seed: opt.Seed, Tier: synth.TierMixed, Tile: opt.Tile, N: opt.N},
-		Source: "prepared"}
+		Source: "prepared", Focus: opt.Focus}
 	g := rand.New(rand.NewPCG(opt.Seed, 0x7e11))
 	idx, fails := 0, 0
 	for j := 0; idx < opt.N; j++ {

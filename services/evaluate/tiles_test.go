@@ -66,8 +66,10 @@ func TestConfigExportNeedsCount(t *testing.T) {
 	if _, err := parseFlags([]string{"--export-tiles", "x", "--tiles-seed", "9"}); err == nil {
 		t.Error("--tiles-seed 9 accepted: its logs meet the held-out seeds")
 	}
-	if _, err := parseFlags([]string{"--export-tiles", "x", "--tiles-n", "5", "--tiles-focus", "1.5"}); err == nil {
-		t.Error("--tiles-focus 1.5 accepted")
+	for _, f := range []string{"1.5", "-0.1", "NaN"} {
+		if _, err := parseFlags([]string{"--export-tiles", "x", "--tiles-n", "5", "--tiles-focus", f}); err == nil {
+			t.Errorf("--tiles-focus %s accepted", f)
+		}
 	}
 	c, err := parseFlags([]string{"--export-tiles", "x", "--tiles-n", "5"})
 	if err != nil || c.Export.N != 5 || c.Export.Dir != "x" {

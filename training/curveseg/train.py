@@ -100,7 +100,14 @@ def _load(path: str, limit: int, seed: int) -> Tiles:
     """One tile set, or several joined: "DIR,DIR" (limit applies to each;
     the stats are the first set's, with every set's under "sets")."""
     if "," in path:
-        parts = [_load(p, limit, seed) for p in path.split(",") if p]
+        names = [p for p in path.split(",") if p]
+        if not names:
+            raise ValueError(f"tile sets {path!r}: no set named")
+        parts = [_load(p, limit, seed) for p in names]
+        for name, t in zip(names, parts):
+            if t.images.shape[1:] != parts[0].images.shape[1:]:
+                raise ValueError(f"tile sets {path!r}: {name} has {t.images.shape[1:]} px "
+                                 f"tiles, {names[0]} {parts[0].images.shape[1:]}")
         stats = dict(parts[0].stats, sets=[t.stats for t in parts])
         return Tiles(np.concatenate([t.images for t in parts]),
                      np.concatenate([t.masks for t in parts]), stats)

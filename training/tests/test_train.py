@@ -26,6 +26,16 @@ class TrainTest(unittest.TestCase):
         self.assertTrue((both.images[:3] == a.images).all())
         self.assertTrue((both.masks[3:] == b.masks).all())
         self.assertEqual(len(both.stats["sets"]), 2)
+        with self.assertRaisesRegex(ValueError, "no set named"):
+            _load(",", 0, 1)
+        with tempfile.TemporaryDirectory() as d:
+            from PIL import Image
+            import numpy as np
+            for sub in ("images", "masks"):
+                Path(d, sub).mkdir()
+                Image.fromarray(np.zeros((32, 32), np.uint8)).save(Path(d, sub, "000000.png"))
+            with self.assertRaisesRegex(ValueError, "px tiles"):
+                _load(f"procedural:2,{d}", 0, 1)
 
     def test_writes_checkpoints_metrics_and_is_seeded(self):
         with tempfile.TemporaryDirectory() as d:
