@@ -7,10 +7,11 @@
 # others that v4 traced well. Progress: runs/v7.log. A phase whose output
 # exists is not run again.
 #
-# v7, v4 and the mask are scored in ONE services/evaluate run on 12 easy
-# and 48 hard held-out logs into runs/v7-eval; v7 is copied to
-# models/curveseg/v7 only when it beats v4's hard-tier medians on both
-# classes and loses no more than 0.002 on the easy ones (KEEP=1 forces it).
+# v7, v6 (the default it must beat) and the mask are scored in ONE
+# services/evaluate run on 12 easy and 48 hard held-out logs into
+# runs/v7-eval; v7 is copied to models/curveseg/v7 only when it beats v6's
+# hard-tier medians on both classes and loses no more than 0.002 on the
+# easy ones (KEEP=1 forces it).
 #
 #   bash training/train_v7.sh   # STEPS=5000 THREADS=2
 set -euo pipefail
@@ -31,5 +32,5 @@ ensure_tiles prep-train6 14400 6 0.5
 enter_runs train_v7.sh train_v6.sh
 fine_tune "v4's and v6's tiles" data/prep-train5,data/prep-train6 8 1e-4
 best="runs/$VERSION/best.pt"
-score_and_keep "$VERSION" "$best" data/prep-val-1.2 v4 0.002 \
-  --model v4=training/models/curveseg/v4/model.onnx --model mask
+score_and_keep "$VERSION" "$best" data/prep-val-1.2 v6 0.002 \
+  --model v6=training/models/curveseg/v6/model.onnx --model mask
