@@ -66,7 +66,10 @@ type Options struct {
 	ExcludeMargin int
 	// CrossClass scales the probability of a pixel where the other curve
 	// class is more probable, so that a dashed trace is not drawn along a
-	// solid curve. Default 0.25; 1 disables it.
+	// solid curve. It prices where a path may sit: a dashed, dotted or
+	// dash-dot path still travels along the other class's ink between two
+	// places of its own (a segmenter labels stretches of a dashed sweep
+	// solid). Default 0.25; 1 disables it.
 	CrossClass float64
 	// BridgeConf is the confidence factor of bridged rows: their confidence
 	// is BridgeConf times the lower confidence of the two gap ends.
