@@ -39,12 +39,21 @@ func (t Target) Check(sums []ClassSummary) []string {
 		case s == nil:
 			miss = append(miss, fmt.Sprintf("class %d: no curves scored", cls))
 		case !(float64(s.MedianR2) >= t.R2[cls]) || !(float64(s.MedianMAE) <= t.MAE[cls]):
-			miss = append(miss, fmt.Sprintf("class %d: median R2 %.4f (goal >= %.2f), "+
-				"median MAE %.4f (goal <= %.2f)", cls, float64(s.MedianR2), t.R2[cls],
-				float64(s.MedianMAE), t.MAE[cls]))
+			miss = append(miss, fmt.Sprintf("class %d: median R2 %.4f (goal >= %.2f, %s), "+
+				"median MAE %.4f (goal <= %.2f, %s)", cls, float64(s.MedianR2), t.R2[cls],
+				metOr(float64(s.MedianR2) >= t.R2[cls]), float64(s.MedianMAE), t.MAE[cls],
+				metOr(float64(s.MedianMAE) <= t.MAE[cls])))
 		}
 	}
 	return miss
+}
+
+// metOr says whether one figure of a class met its goal.
+func metOr(met bool) string {
+	if met {
+		return "met"
+	}
+	return "missed"
 }
 
 // Missed truth scores: a curve the truth has but the output lacks (no row

@@ -59,4 +59,10 @@ func TestTargetCheck(t *testing.T) {
 			t.Errorf("%s: miss %q does not say which", name, miss[0])
 		}
 	}
+	// Class 1 misses on R2 alone: the line says its MAE met the goal.
+	miss := ProjectTarget.Check(cases["class 1"])
+	if len(miss) != 1 || !strings.Contains(miss[0], "0.98, missed") ||
+		!strings.Contains(miss[0], "0.01, met") {
+		t.Errorf("miss %v: want R2 missed and MAE met", miss)
+	}
 }

@@ -178,7 +178,8 @@ func runDemoJobs(ctx context.Context, cfg *Config, conn *Conn, inputs []demoInpu
 	for _, j := range jobs {
 		werr := ctx.Err()
 		if werr == nil {
-			werr = waitJob(ctx, conn, j.id, os.Stderr)
+			werr = waitJob(ctx, conn, j.id, os.Stderr, "the demo copies them to "+
+				filepath.Join(outDir, j.id)+"/ before its stack stops")
 		}
 		if ctx.Err() != nil && late == ctx {
 			var cancel context.CancelFunc

@@ -83,7 +83,7 @@ func cmdSubmit(args []string) error {
 	}
 	wctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	return waitJob(wctx, conn, job.JobId, os.Stderr)
+	return waitJob(wctx, conn, job.JobId, os.Stderr, "")
 }
 
 // submit creates the job, uploads the archive (and manifest) under the
@@ -170,8 +170,10 @@ func abandon(ctx context.Context, cfg *Config, conn *Conn, jr pipeline.JobReques
 }
 
 // waitJob follows a job, redrawing a per-stage progress line on every
-// change, until it ends; a failed job is an error.
-func waitJob(ctx context.Context, conn *Conn, id string, w io.Writer) error {
+// change, until it ends; a failed job is an error. The line for a job
+// done ends with fetch, where its outputs go from there; "" means the
+// results command that downloads them.
+func waitJob(ctx context.Context, conn *Conn, id string, w io.Writer, fetch string) error {
 	var last *pb.Job
 	// On a terminal the progress line is redrawn in place; elsewhere (a log
 	// file, CI) each change of it is a line of its own.
@@ -201,10 +203,12 @@ func waitJob(ctx context.Context, conn *Conn, id string, w io.Writer) error {
 		return fmt.Errorf("job %s failed at %s: %s\n%s", id, last.FailedStage, last.Error,
 			failureHint(last))
 	}
-	fmt.Fprintf(w, "job %s done in %s; outputs in bucket %s under %s/ "+
-		"(download: digitise results %s -o DIR)\n", id,
+	if fetch == "" {
+		fetch = "download: digitise results " + id + " -o DIR"
+	}
+	fmt.Fprintf(w, "job %s done in %s; outputs in bucket %s under %s/ (%s)\n", id,
 		time.Duration(last.FinishedMs-last.CreatedMs)*time.Millisecond, last.Bucket,
-		strings.TrimSuffix(last.Prefix, "/"), id)
+		strings.TrimSuffix(last.Prefix, "/"), fetch)
 	return nil
 }
 

@@ -89,7 +89,7 @@ func TestSubmitStreamsAndWaitsPlainly(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	if err := waitJob(ctx, e.conn, job.JobId, &out); err != nil {
+	if err := waitJob(ctx, e.conn, job.JobId, &out, ""); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	text := out.String()
@@ -99,6 +99,9 @@ func TestSubmitStreamsAndWaitsPlainly(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(text), "\n")
 	if len(lines) < 3 || !strings.Contains(text, "qa ✓") {
 		t.Errorf("want a line per progress change ending with qa done, got:\n%s", text)
+	}
+	if !strings.Contains(text, "download: digitise results "+job.JobId+" -o DIR") {
+		t.Errorf("the done line does not say how to download the outputs:\n%s", text)
 	}
 	for i := 1; i < len(lines); i++ {
 		if lines[i] == lines[i-1] {
