@@ -102,7 +102,7 @@ type dpBuffers struct {
 	o          []int16
 	s          []float32
 	rowA, rowB []uint8
-	trA, trB   []uint8 // travel rows (see travel)
+	trA, trB   []uint8 // travel rows of broken-line curves (see travel)
 }
 
 func (b *dpBuffers) ensure(w, h int) {
@@ -125,37 +125,35 @@ func (b *dpBuffers) ensure(w, h int) {
 	b.trA, b.trB = b.trA[:w], b.trB[:w]
 }
 
-// travel fills out (len w) with the ink that travel along row y is priced
-// by (stepCosts), given the row's effective probabilities own (see row).
-// A solid curve travels along its own ink only. A broken-line curve
-// travels along the sum of own and the other class's probability (folded
-// on a cyclic band as row folds own): where a dashed curve sweeps across
-// the track, a segmenter labels stretches of the sweep solid (a long dash
-// is a short solid line), and priced as paper they made the trace cut the
-// sweep short (48 hard logs, v4 model: dashed median R^2 0.930 -> 0.948).
-// The other class's ink is neither hidden where earlier paths claimed ink
-// nor weighed by line style: it only lets the path pass; where the path
-// may sit is still decided by own.
-func (v *bandView) travel(y int, own, out []uint8) {
-	copy(out, own)
+// travel returns the ink that travel along row y is priced by
+// (stepCosts), given the row's effective probabilities own (see row). A
+// solid curve travels along its own ink only: own itself. A broken-line
+// curve travels along the sum of own and the other class's probability
+// (folded on a cyclic band as row folds own), written to out (len w):
+// where a dashed curve sweeps across the track, a segmenter labels
+// stretches of the sweep solid (a long dash is a short solid line), and
+// priced as paper they made the trace cut the sweep short (48 hard logs,
+// v4 model: dashed median R^2 0.930 -> 0.948). The other class's ink is
+// neither hidden where earlier paths claimed ink nor weighed by line
+// style: it only lets the path pass; where the path may sit is still
+// decided by own.
+func (v *bandView) travel(y int, own, out []uint8) []uint8 {
 	if v.cls == manifest.ClassSolid {
-		return
+		return own
 	}
 	base := (v.top + y) * v.pm.Width
 	other := v.pm.P[2-v.cls]
-	at := func(x int) int {
-		p := other[base+v.left+x]
+	for x, p := range own {
+		q := other[base+v.left+x]
 		if x >= v.w-v.foldL {
-			p = max(p, other[base+v.left+x-v.w])
+			q = max(q, other[base+v.left+x-v.w])
 		}
 		if x < v.foldR {
-			p = max(p, other[base+v.left+v.w+x])
+			q = max(q, other[base+v.left+v.w+x])
 		}
-		return int(p)
+		out[x] = uint8(min(255, int(p)+int(q)))
 	}
-	for x := range v.w {
-		out[x] = uint8(min(255, int(out[x])+at(x)))
-	}
+	return out
 }
 
 // emission[p] is the cost of placing the curve on a pixel of probability
@@ -188,8 +186,8 @@ func (v *bandView) viterbi(opt Options, buf *dpBuffers) []int32 {
 	}
 
 	v.copyRow(0, cur, n)
-	tprev, tcur := buf.trA[:w], buf.trB[:w]
-	v.travel(0, cur[:w], tcur)
+	tbuf := [2][]uint8{buf.trA[:w], buf.trB[:w]} // travel rows, alternating
+	tcur := v.travel(0, cur[:w], tbuf[0])
 	for x := range ww {
 		d[x] = emission[cur[x]] + prior[x/w]
 		buf.bp[x] = 0
@@ -197,8 +195,8 @@ func (v *bandView) viterbi(opt Options, buf *dpBuffers) []int32 {
 	for y := 1; y < h; y++ {
 		prev, cur = cur, prev
 		v.copyRow(y, cur, n)
-		tprev, tcur = tcur, tprev
-		v.travel(y, cur[:w], tcur)
+		tprev := tcur
+		tcur = v.travel(y, cur[:w], tbuf[y&1])
 		v.stepCosts(buf.s[:w], tprev, tcur, opt)
 		for k := 1; k < n; k++ {
 			copy(buf.s[k*w:(k+1)*w], buf.s[:w]) // s[k*w] is the seam
