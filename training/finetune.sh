@@ -1,5 +1,5 @@
-# Steps shared by the fine-tuning scripts (train_v3.sh, train_v4.sh,
-# train_v5.sh), sourced by them after they set here (the training folder).
+# Steps shared by the fine-tuning scripts (train_v3.sh to train_v7.sh),
+# sourced by them after they set here (the training folder).
 # It sets root (the repository) and py (Debian's python3 with torch).
 
 root="$(cd "$here/.." && pwd)"

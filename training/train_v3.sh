@@ -30,13 +30,7 @@ ensure_tiles prep-val 192 2
 ensure_tiles prep-train3 "$TILES" 4
 
 enter_runs train_v3.sh train_v2.sh
-if [ ! -f "runs/$VERSION/summary.json" ]; then
-  echo "fine-tuning $INIT on prepared tiles ($STEPS steps); progress in runs/$VERSION.log"
-  nice "$py" -m curveseg.train --train data/prep-train3 --val data/prep-val \
-    --loss "$LOSS" --width 8 --threads "$THREADS" --seed 4 --steps "$STEPS" \
-    --val-every 500 --lr 3e-4 --warmup 20 --init "$INIT" --out "runs/$VERSION" \
-    > "runs/$VERSION.log" 2>&1
-fi
+fine_tune "prepared tiles" data/prep-train3 4 3e-4 --val data/prep-val
 best="runs/$VERSION/best.pt"
 EVAL_EASY="${EVAL_EASY:-6}" EVAL_HARD="${EVAL_HARD:-12}" \
   score_and_keep "$VERSION" "$best" data/prep-val v2 0 \

@@ -252,9 +252,7 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger) error {
 				log.Warn("example failed before segmentation", "tier", t.tier,
 					"seed", seed, "err", err)
 				for _, m := range models {
-					results = append(results, ExampleResult{Model: m.Name,
-						Tier: ex.Tier, Seed: seed, Curves: missed(ex), Pixels: unscoredPixels(),
-						PinnedTracks: ex.PinnedTracks, Error: err.Error()})
+					results = append(results, Refused(m, ex, err))
 				}
 				continue
 			}

@@ -53,6 +53,13 @@ func Score(ctx context.Context, m Model, ex *Example, vopt vector.Options,
 	return res
 }
 
+// Refused is m's result on an example that preprocessing or calibration
+// refused (NewExample's error err): every curve missed, no pixels scored.
+func Refused(m Model, ex *Example, err error) ExampleResult {
+	return ExampleResult{Model: m.Name, Tier: ex.Tier, Seed: ex.Seed, Curves: missed(ex),
+		Pixels: unscoredPixels(), PinnedTracks: ex.PinnedTracks, Error: err.Error()}
+}
+
 func scoreStages(ctx context.Context, m Model, ex *Example,
 	vopt vector.Options, review string) ([]CurveScore, PixelScore, error) {
 	pix := unscoredPixels()
