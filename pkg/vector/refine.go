@@ -24,7 +24,7 @@ type path struct {
 // the position is the probability-weighted centre of the ink run at (or
 // within Snap px of) the chosen column, the confidence the run's peak
 // probability. Rows without ink there get no value; gaps up to MaxGap
-// rows between inked rows are then bridged.
+// rows between inked rows are then bridged (see bridge).
 func (v *bandView) refine(u []int32, opt Options, scratch []uint8) *path {
 	h, w := v.h, v.w
 	p := &path{
@@ -35,6 +35,7 @@ func (v *bandView) refine(u []int32, opt Options, scratch []uint8) *path {
 		claim: claim{lo: make([]int16, h), hi: make([]int16, h)},
 	}
 	row := scratch[:w]
+	sideways := make([]bool, h) // the row's ink run is sweepRun px or longer
 	for y := range h {
 		p.pos[y] = math.NaN()
 		p.claim.lo[y], p.claim.hi[y] = -1, -1
@@ -49,6 +50,7 @@ func (v *bandView) refine(u []int32, opt Options, scratch []uint8) *path {
 		p.pos[y] = float64(u[y]-int32(x)) + float64(lo) + centre
 		p.conf[y] = float32(peak) / 255
 		p.ev[y] = true
+		sideways[y] = hi-lo+1 >= sweepRun
 		p.run.lo[y], p.run.hi[y] = wrapCol(lo, w), wrapCol(hi, w)
 		m := opt.ExcludeMargin
 		switch {
@@ -61,7 +63,7 @@ func (v *bandView) refine(u []int32, opt Options, scratch []uint8) *path {
 			p.claim.hi[y] = int16(min(w-1, hi+m))
 		}
 	}
-	bridge(p, opt)
+	bridge(p, sideways, opt)
 	return p
 }
 
@@ -119,14 +121,22 @@ func runCentre(row []uint8, lo, hi int) (centre float64, peak uint8) {
 
 // bridge fills gaps of at most MaxGap rows between two inked rows by
 // linear interpolation of the unwrapped position, at a confidence of
-// BridgeConf times the lower end's. Nothing is extrapolated.
-func bridge(p *path, opt Options) {
+// BridgeConf times the lower end's. Nothing is extrapolated. A gap with
+// a sideways row at either end (sideways[y]: the row's ink run is
+// sweepRun px or longer) stays NaN: there the curve ran off along the
+// row, for example out to a spike whose ink the segmenter lost or that
+// left the track, and the position is only the run's centre, so a line
+// from it would invent the rows of the gap (the 48 hard-tier archives
+// through the pipeline, model v6: solid median R^2 0.9764 -> 0.9839,
+// median coverage 0.943 -> 0.939).
+func bridge(p *path, sideways []bool, opt Options) {
 	last := -1
 	for y, ok := range p.ev {
 		if !ok {
 			continue
 		}
-		if gap := y - last - 1; last >= 0 && gap > 0 && gap <= opt.MaxGap {
+		gap := y - last - 1
+		if last >= 0 && gap > 0 && gap <= opt.MaxGap && !sideways[last] && !sideways[y] {
 			a, b := p.pos[last], p.pos[y]
 			c := float32(opt.BridgeConf) * min(p.conf[last], p.conf[y])
 			for i := last + 1; i < y; i++ {

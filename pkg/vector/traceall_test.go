@@ -146,6 +146,53 @@ func TestTraceGapsStayNull(t *testing.T) {
 	}
 }
 
+// TestTraceSidewaysGapStaysNull draws a curve that runs 200 px sideways
+// within two rows, stays out there for 26 rows whose ink is lost (a spike
+// the segmenter dropped, or one that left the track) and comes back. The
+// rows out there have no evidence: they stay NaN instead of being bridged
+// between the centres of the two sideways runs, which would put them in
+// the middle of the track. The vertical stretches either side keep their
+// values.
+func TestTraceSidewaysGapStaysNull(t *testing.T) {
+	const w, h = 300, 600
+	band := raster.Band{Left: 0, Right: w}
+	x := func(y float64) float64 {
+		switch {
+		case y < 300:
+			return 60
+		case y < 302:
+			return 60 + 100*(y-300)
+		case y < 328:
+			return 260
+		case y < 330:
+			return 260 - 100*(y-328)
+		}
+		return 60
+	}
+	pm := raster.NewProbMap(w, h)
+	draw(pm, stroke{x: x, cls: 1, width: 3, y1: h,
+		skip: func(y int) bool { return y >= 302 && y < 328 }})
+	trs, err := TraceAll(pm, oneTrack(w, h, band), manifestOf(curve("GR", "solid")), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := trs[0]
+	bridged := 0
+	for y := 302; y < 328; y++ {
+		if !math.IsNaN(tr.Frac[y]) {
+			bridged++
+		}
+	}
+	if bridged > 0 {
+		t.Errorf("%d of the 26 rows without ink out on the spike got a value", bridged)
+	}
+	for _, span := range [][2]int{{10, 298}, {333, h - 10}} {
+		if _, worst, missing := errStats(t, tr, band, x, span[0], span[1]); missing > 0 || worst > 1.5 {
+			t.Errorf("rows %d-%d: %d missing, worst %.2f px", span[0], span[1], missing, worst)
+		}
+	}
+}
+
 func TestTraceTwoDashedCrossing(t *testing.T) {
 	const w, h = 260, 1200
 	band := raster.Band{Left: 0, Right: 260}
