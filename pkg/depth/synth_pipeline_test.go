@@ -45,7 +45,7 @@ func TestSynthPipelineSkewedHard(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
-		f, err := depth.BuildLog(traces, oracleCalibration(lg, p), lg.Manifest)
+		f, err := depth.BuildLog(traces, exactCalibration(lg, p), lg.Manifest)
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
@@ -86,24 +86,13 @@ func maskProbMap(mask *image.Gray, tf raster.Transform, w, h int) *raster.ProbMa
 	return pm
 }
 
-// oracleCalibration fits one line of depth against rows of the deskewed
-// image from the generator's depth of every log-frame row at the middle
-// column, carried through its scan geometry and the deskew.
-func oracleCalibration(lg *synth.Log, p *raster.Prepared) *depth.Calibration {
-	x := float64(lg.Layout.Width) / 2
-	var n, sr, sd, srr, srd float64
-	for r := lg.Layout.Body.Top; r < len(lg.Depth); r += 10 {
-		d := lg.Depth[r]
-		if math.IsNaN(d) {
-			continue
-		}
-		_, row := p.Transform.Apply(lg.Geometry.Page(x, float64(r)))
-		n, sr, sd, srr, srd = n+1, sr+row, sd+d, srr+row*row, srd+row*d
-	}
-	rate := (n*srd - sr*sd) / (n*srr - sr*sr)
+// exactCalibration is the generator's exact row-to-depth mapping of the
+// prepared image (synth.Log.DepthLine) as a one-segment calibration.
+func exactCalibration(lg *synth.Log, p *raster.Prepared) *depth.Calibration {
+	d0, rate := lg.DepthLine(p.Transform)
 	return &depth.Calibration{Unit: lg.Unit, Method: "oracle", Segments: []depth.Segment{{
-		RowFrom: 0, RowTo: float64(p.Image.Rect.Dy()), Depth0: (sd - rate*sr) / n,
-		Rate: rate, Pass: depth.PassMain}}}
+		RowFrom: 0, RowTo: float64(p.Image.Rect.Dy()), Depth0: d0, Rate: rate,
+		Pass: depth.PassMain}}}
 }
 
 // fracR2 returns R^2 of manifest curve i's output against the truth
@@ -234,7 +223,7 @@ func checkCalibration(t *testing.T, lg *synth.Log, method string) {
 	if method != "" && cal.Method != method {
 		t.Fatalf("seed %d: calibrated by %s, want %s", seed, cal.Method, method)
 	}
-	want := oracleCalibration(lg, p)
+	want := exactCalibration(lg, p)
 	rate := want.Segments[0].Rate
 	worst := 0.0
 	for r := p.Layout.Body.Top; r < p.Layout.Body.Bottom; r += 25 {

@@ -1,6 +1,10 @@
 package synth
 
-import "math"
+import (
+	"math"
+
+	"github.com/welllog/digitiser/pkg/raster"
+)
 
 // Geometry is the scan's distortion of the log frame: a vertical stretch
 // about the centre, then a rotation by SkewDeg about the centre (positive:
@@ -65,4 +69,25 @@ func (gm Geometry) warp(src *canvas) *canvas {
 		}
 	}
 	return dst
+}
+
+// DepthLine is the exact row-to-depth mapping of an image prepared from
+// the log's page, tf being the deskew preprocessing applied:
+// depth = d0 + rate*row over the whole image (one line, as the geometry
+// is a rotation and a vertical stretch), fitted to the generator's depth
+// of every tenth log-frame row of the body, taken at the middle column
+// through the scan geometry and tf. Calibration is scored against it.
+func (lg *Log) DepthLine(tf raster.Transform) (d0, rate float64) {
+	x := float64(lg.Layout.Width) / 2
+	var n, sr, sd, srr, srd float64
+	for r := lg.Layout.Body.Top; r < len(lg.Depth); r += 10 {
+		d := lg.Depth[r]
+		if math.IsNaN(d) {
+			continue
+		}
+		_, row := tf.Apply(lg.Geometry.Page(x, float64(r)))
+		n, sr, sd, srr, srd = n+1, sr+row, sd+d, srr+row*row, srd+row*d
+	}
+	rate = (n*srd - sr*sd) / (n*srr - sr*sr)
+	return (sd - rate*sr) / n, rate
 }

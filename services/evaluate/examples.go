@@ -69,7 +69,7 @@ func NewExample(tier synth.Tier, seed uint64, opt ExampleOptions) (*Example, err
 			return failed("preprocess", err)
 		}
 	}
-	exact := oracleCalibration(lg, prep)
+	exact := exactCalibration(lg, prep)
 	cal, errPx := exact, math.NaN()
 	if !opt.OracleDepth {
 		if cal, err = depth.Calibrate(prep.Image, prep.Layout, prep.Transform,
@@ -116,29 +116,13 @@ func pinTracks(m *manifest.Manifest, lg *synth.Log) *manifest.Manifest {
 	return &mc
 }
 
-// oracleCalibration fits depth against rows of the prepared image from
-// the generator's truth: log-frame rows at the middle column go through the
-// scan geometry to the page and through the deskew transform to the
-// prepared image. One linear segment (the geometry is a rotation and a
-// vertical stretch) over the whole image.
-func oracleCalibration(lg *synth.Log, prep *raster.Prepared) *depth.Calibration {
-	x := float64(lg.Layout.Width) / 2
-	var n, sr, sd, srr, srd float64
-	for r := lg.Layout.Body.Top; r < len(lg.Depth); r += 10 {
-		d := lg.Depth[r]
-		if math.IsNaN(d) {
-			continue
-		}
-		px, py := lg.Geometry.Page(x, float64(r))
-		_, row := prep.Transform.Apply(px, py)
-		n, sr, sd, srr, srd = n+1, sr+row, sd+d, srr+row*row, srd+row*d
-	}
-	rate := (n*srd - sr*sd) / (n*srr - sr*sr)
-	d0 := (sd - rate*sr) / n
-	h := float64(prep.Image.Rect.Dy())
-	return &depth.Calibration{Unit: lg.Unit, Method: "oracle",
-		Segments: []depth.Segment{{RowFrom: 0, RowTo: h, Depth0: d0, Rate: rate,
-			Pass: depth.PassMain}}}
+// exactCalibration is the generator's exact row-to-depth mapping of the
+// prepared image (synth.Log.DepthLine) as a one-segment calibration.
+func exactCalibration(lg *synth.Log, prep *raster.Prepared) *depth.Calibration {
+	d0, rate := lg.DepthLine(prep.Transform)
+	return &depth.Calibration{Unit: lg.Unit, Method: "oracle", Segments: []depth.Segment{{
+		RowFrom: 0, RowTo: float64(prep.Image.Rect.Dy()), Depth0: d0, Rate: rate,
+		Pass: depth.PassMain}}}
 }
 
 // truthLAS builds the truth LAS from the generator's samples: depth, then

@@ -146,7 +146,7 @@ func TestOracleCalibrationMatchesTruth(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cal := oracleCalibration(lg, prep)
+		cal := exactCalibration(lg, prep)
 		x := float64(lg.Layout.Width) / 2
 		rate := 1 / lg.PxPerUnit // depth per log-frame px
 		for r := lg.Layout.Body.Top + 5; r < len(lg.Depth); r += 97 {
