@@ -48,8 +48,9 @@ func resolvePair(a, b *path, opt Options, swap bool) {
 // contactPad is how many rows either side of a contact are bridged too.
 const contactPad = 2
 
-// interpolate replaces rows (lo, hi) with a line between rows lo and hi
-// when both have values.
+// interpolate replaces the rows (lo, hi) that have a value with a line
+// between rows lo and hi when both have values. Rows without a value stay
+// so: bridge left them empty on purpose (a gap next to a sideways row).
 func interpolate(p *path, lo, hi int, conf float64) {
 	a, b := p.pos[lo], p.pos[hi]
 	if math.IsNaN(a) || math.IsNaN(b) {
@@ -57,6 +58,9 @@ func interpolate(p *path, lo, hi int, conf float64) {
 	}
 	c := float32(conf) * min(p.conf[lo], p.conf[hi])
 	for i := lo + 1; i < hi; i++ {
+		if math.IsNaN(p.pos[i]) {
+			continue
+		}
 		t := float64(i-lo) / float64(hi-lo)
 		p.pos[i] = a + t*(b-a)
 		p.conf[i] = min(p.conf[i], c)

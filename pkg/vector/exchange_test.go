@@ -44,3 +44,26 @@ func TestTraceExchange(t *testing.T) {
 		}
 	}
 }
+
+// TestInterpolateKeepsEmptyRows bridges a contact span whose rows hold a
+// value (taken from the other curve's ink: replaced by the line) and
+// rows bridge left empty next to a sideways run (they stay empty).
+func TestInterpolateKeepsEmptyRows(t *testing.T) {
+	nan := math.NaN()
+	p := &path{
+		pos:  []float64{10, 50, nan, nan, 50, 20},
+		conf: []float32{1, 1, 0, 0, 1, 1},
+		ev:   []bool{true, true, false, false, true, true},
+	}
+	interpolate(p, 0, 5, 0.5)
+	want := []float64{10, 12, nan, nan, 18, 20}
+	for i, w := range want {
+		got := p.pos[i]
+		if math.IsNaN(w) != math.IsNaN(got) || (!math.IsNaN(w) && math.Abs(got-w) > 1e-9) {
+			t.Errorf("row %d: %v, want %v", i, got, w)
+		}
+	}
+	if p.conf[1] != 0.5 || p.conf[2] != 0 {
+		t.Errorf("confidences %v: want 0.5 on the replaced rows, 0 on the empty ones", p.conf)
+	}
+}

@@ -35,7 +35,7 @@ func (v *bandView) refine(u []int32, opt Options, scratch []uint8) *path {
 		claim: claim{lo: make([]int16, h), hi: make([]int16, h)},
 	}
 	row := scratch[:w]
-	sideways := make([]bool, h) // the row's ink run is sweepRun px or longer
+	sideways := make([]bool, h) // the row's ink run is sidewaysRun px or longer
 	for y := range h {
 		p.pos[y] = math.NaN()
 		p.claim.lo[y], p.claim.hi[y] = -1, -1
@@ -50,7 +50,7 @@ func (v *bandView) refine(u []int32, opt Options, scratch []uint8) *path {
 		p.pos[y] = float64(u[y]-int32(x)) + float64(lo) + centre
 		p.conf[y] = float32(peak) / 255
 		p.ev[y] = true
-		sideways[y] = hi-lo+1 >= sweepRun
+		sideways[y] = hi-lo+1 >= sidewaysRun
 		p.run.lo[y], p.run.hi[y] = wrapCol(lo, w), wrapCol(hi, w)
 		m := opt.ExcludeMargin
 		switch {
@@ -119,16 +119,21 @@ func runCentre(row []uint8, lo, hi int) (centre float64, peak uint8) {
 	return sx / sw, peak
 }
 
+// sidewaysRun is the ink run length in px from which a row is sideways
+// for bridge: the curve runs along the row there, usually out to a spike
+// or back from one (also along a step, a long flat dash, or ink merged
+// with a grid line or another curve), so the row's position, the run's
+// centre, does not say where the curve went on. It is sweepRun, the run
+// length from which travel takes a row's ink for a sweep, and stays equal
+// to it unless scored otherwise (docs/loss-study.md, "Fifth pass").
+const sidewaysRun = sweepRun
+
 // bridge fills gaps of at most MaxGap rows between two inked rows by
 // linear interpolation of the unwrapped position, at a confidence of
-// BridgeConf times the lower end's. Nothing is extrapolated. A gap with
-// a sideways row at either end (sideways[y]: the row's ink run is
-// sweepRun px or longer) stays NaN: there the curve ran off along the
-// row, for example out to a spike whose ink the segmenter lost or that
-// left the track, and the position is only the run's centre, so a line
-// from it would invent the rows of the gap (the 48 hard-tier archives
-// through the pipeline, model v6: solid median R^2 0.9764 -> 0.9839,
-// median coverage 0.943 -> 0.939).
+// BridgeConf times the lower end's. Nothing is extrapolated, and a gap
+// with a sideways row at either end (sideways[y], see sidewaysRun) stays
+// NaN: a line from a run's centre would invent the rows of the gap
+// (figures: docs/loss-study.md, "Fifth pass").
 func bridge(p *path, sideways []bool, opt Options) {
 	last := -1
 	for y, ok := range p.ev {

@@ -146,50 +146,94 @@ func TestTraceGapsStayNull(t *testing.T) {
 	}
 }
 
-// TestTraceSidewaysGapStaysNull draws a curve that runs 200 px sideways
-// within two rows, stays out there for 26 rows whose ink is lost (a spike
-// the segmenter dropped, or one that left the track) and comes back. The
-// rows out there have no evidence: they stay NaN instead of being bridged
-// between the centres of the two sideways runs, which would put them in
-// the middle of the track. The vertical stretches either side keep their
-// values.
-func TestTraceSidewaysGapStaysNull(t *testing.T) {
+// TestTraceSidewaysGaps checks which gaps bridge fills. A curve at x = 60
+// runs 200 px sideways within two rows and comes back; the rows out there
+// lose their ink (a spike the segmenter dropped, or one that left the
+// track). Those rows have no evidence and stay NaN, whether the curve
+// goes out or comes back sideways or both: a line from a sideways run's
+// centre would put them in the middle of the track. A gap of the same
+// length on the straight stretch, and the gaps between the dashes of a
+// steep dashed line, are still bridged.
+func TestTraceSidewaysGaps(t *testing.T) {
 	const w, h = 300, 600
 	band := raster.Band{Left: 0, Right: w}
-	x := func(y float64) float64 {
+	out := func(back float64) func(float64) float64 {
+		return func(y float64) float64 {
+			switch {
+			case y < 300:
+				return 60
+			case y < 302:
+				return 60 + 100*(y-300)
+			case y < 328:
+				return 260
+			}
+			return max(60, 260-back*(y-328))
+		}
+	}
+	gradual := func(y float64) float64 { // out at 8 px a row, back sideways
 		switch {
 		case y < 300:
 			return 60
-		case y < 302:
-			return 60 + 100*(y-300)
 		case y < 328:
-			return 260
+			return min(260, 60+8*(y-300))
 		case y < 330:
 			return 260 - 100*(y-328)
 		}
 		return 60
 	}
-	pm := raster.NewProbMap(w, h)
-	draw(pm, stroke{x: x, cls: 1, width: 3, y1: h,
-		skip: func(y int) bool { return y >= 302 && y < 328 }})
-	trs, err := TraceAll(pm, oneTrack(w, h, band), manifestOf(curve("GR", "solid")), Options{})
-	if err != nil {
-		t.Fatal(err)
+	steep := func(y float64) float64 { return 60 + 0.3*y }
+	cases := []struct {
+		name     string
+		x        func(float64) float64
+		style    string
+		on, off  float64
+		skip     [2]int // rows without ink
+		null     [2]int // rows that must stay NaN; empty: none
+		straight [][2]int
+	}{
+		{name: "out and back sideways", x: out(100), style: manifest.StyleSolid,
+			skip: [2]int{302, 328}, null: [2]int{302, 328},
+			straight: [][2]int{{10, 298}, {333, h - 10}}},
+		{name: "out sideways, back at 8 px a row", x: out(8), style: manifest.StyleSolid,
+			skip: [2]int{302, 340}, null: [2]int{302, 340},
+			straight: [][2]int{{10, 298}, {360, h - 10}}},
+		{name: "out at 8 px a row, back sideways", x: gradual, style: manifest.StyleSolid,
+			skip: [2]int{312, 328}, null: [2]int{312, 328},
+			straight: [][2]int{{10, 298}, {333, h - 10}}},
+		{name: "gap on a straight stretch", x: out(100), style: manifest.StyleSolid,
+			skip: [2]int{200, 226}, straight: [][2]int{{10, 298}}},
+		{name: "dash gaps on a steep dashed line", x: steep, style: manifest.StyleDashed,
+			on: 14, off: 9, straight: [][2]int{{10, h - 10}}},
 	}
-	tr := trs[0]
-	bridged := 0
-	for y := 302; y < 328; y++ {
-		if !math.IsNaN(tr.Frac[y]) {
-			bridged++
-		}
-	}
-	if bridged > 0 {
-		t.Errorf("%d of the 26 rows without ink out on the spike got a value", bridged)
-	}
-	for _, span := range [][2]int{{10, 298}, {333, h - 10}} {
-		if _, worst, missing := errStats(t, tr, band, x, span[0], span[1]); missing > 0 || worst > 1.5 {
-			t.Errorf("rows %d-%d: %d missing, worst %.2f px", span[0], span[1], missing, worst)
-		}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := curve("C", tc.style)
+			pm := raster.NewProbMap(w, h)
+			draw(pm, stroke{x: tc.x, cls: c.Class(), width: 3, on: tc.on, off: tc.off, y1: h,
+				skip: func(y int) bool { return y >= tc.skip[0] && y < tc.skip[1] }})
+			trs, err := TraceAll(pm, oneTrack(w, h, band), manifestOf(c), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := trs[0]
+			valued := 0
+			for y := tc.null[0]; y < tc.null[1]; y++ {
+				if !math.IsNaN(tr.Frac[y]) {
+					valued++
+				}
+			}
+			if valued > 0 {
+				t.Errorf("%d of the %d rows without ink out on the spike got a value",
+					valued, tc.null[1]-tc.null[0])
+			}
+			for _, span := range tc.straight {
+				_, worst, missing := errStats(t, tr, band, tc.x, span[0], span[1])
+				if missing > 0 || worst > 1.5 {
+					t.Errorf("rows %d-%d: %d missing, worst %.2f px", span[0], span[1],
+						missing, worst)
+				}
+			}
+		})
 	}
 }
 
