@@ -171,6 +171,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "evaluate:", err)
 		os.Exit(1)
 	}
+	if cfg.Export.Dir == "" {
+		fmt.Printf("evaluate: wrote %s (medians per model, tier and class), summary.json, "+
+			"results.json and r2.png\n", filepath.Join(cfg.Out, "table.md"))
+	}
 }
 
 // openModels builds the segmenters; the caller closes them.
