@@ -243,15 +243,16 @@ func (v *bandView) stepCosts(s []float32, prev, cur []uint8, opt Options) {
 	thr := v.thr
 	w := len(s)
 	jump, ink := float32(opt.JumpPenalty), float32(opt.InkStep)
-	was := prev[0] >= thr || cur[0] >= thr
-	for x := 1; x < w; x++ {
-		is := prev[x] >= thr || cur[x] >= thr
-		if is || was {
+	// A move between columns x-1 and x is along ink when either column
+	// holds ink in either row: x in [start, end] of some run.
+	v.runs = inkRuns(v.runs[:0], prev, cur, thr)
+	for x := range s {
+		s[x] = jump
+	}
+	for _, r := range v.runs {
+		for x := max(1, r[0]); x <= min(w-1, r[1]); x++ {
 			s[x] = ink
-		} else {
-			s[x] = jump
 		}
-		was = is
 	}
 	// The seam: where ink runs into both borders the curve is sweeping
 	// through it (the border lines are one place on a cyclic band).
@@ -260,7 +261,6 @@ func (v *bandView) stepCosts(s []float32, prev, cur []uint8, opt Options) {
 		s[0] = ink
 	}
 
-	v.runs = inkRuns(v.runs[:0], prev, cur, thr)
 	// Sweeps: one run of sweepRun px or more.
 	for _, r := range v.runs {
 		if r[1]-r[0] >= sweepRun {
